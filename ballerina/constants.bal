@@ -1,0 +1,36 @@
+// Constants of the MQTT package: the public default URL and the module-private
+// values (error texts, client-side reason codes) that the sources and tests share.
+
+# The URL of an MQTT broker on the local host at the default plain-TCP port (1883).
+# ```ballerina
+# mqtt:Client 'client = check new (mqtt:DEFAULT_URL, "publisher-1");
+# ```
+public const string DEFAULT_URL = "tcp://localhost:1883";
+
+// Message of the error that every operation on a closed receive stream returns (rule R2).
+const string STREAM_CLOSED_MESSAGE = "Stream is closed. Therefore, no operations are allowed further on the stream.";
+
+// Message of the error that `Caller.respond` returns when the request had no response topic (rule L5).
+const string RESPONSE_TOPIC_NOT_SET_MESSAGE = "Response topic is not set";
+
+// Client-side reason codes carried in `ErrorDetails.reasonCode` (rule E2). They match the
+// released module, so programs that test for them keep working.
+
+// Timed out waiting for the broker.
+const int REASON_TIMED_OUT = 32000;
+// The client is (still) connected, e.g. `close` before `disconnect`.
+const int REASON_CLIENT_CONNECTED = 32100;
+// The client is disconnected.
+const int REASON_CLIENT_DISCONNECTED = 32101;
+// Unable to connect to the broker.
+const int REASON_UNABLE_TO_CONNECT = 32103;
+// The client is not connected.
+const int REASON_CLIENT_NOT_CONNECTED = 32104;
+// The connection was lost.
+const int REASON_CONNECTION_LOST = 32109;
+// A connect is already in progress.
+const int REASON_CONNECT_IN_PROGRESS = 32110;
+// The client is closed: every call after `close` fails with this code.
+const int REASON_CLIENT_CLOSED = 32111;
+// Too many publishes are in progress.
+const int REASON_MAX_INFLIGHT = 32202;
