@@ -1,0 +1,307 @@
+//! The client handle (contract §2.1): publish with a token per call,
+//! subscribe, a bounded stream of received messages, and the connection
+//! calls of C7. Cheap to clone; every clone talks to the same event loop.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{mpsc, oneshot, Mutex};
+
+use crate::config::{self, ConnectOptions};
+use crate::connection::{Command, ConnectionEvent, Delivery, EventLoop, Inbox, Phase, Status};
+use crate::error::{code, ErrorKind, MqttError, Result};
+use crate::message::{DeliveryToken, Message, Subscription};
+use crate::runtime;
+use crate::state::{AckId, Completion, PendingPublish};
+use crate::{codec, tls};
+
+/// How long `disconnect` waits for in-flight QoS 1/2 publishes (C7).
+pub const DISCONNECT_WAIT: Duration = Duration::from_secs(10);
+
+/// The shared core of clients and listeners: the command channel to one
+/// event loop and its status.
+#[derive(Clone)]
+pub(crate) struct Handle {
+    commands: mpsc::UnboundedSender<Command>,
+    status: Arc<Status>,
+}
+
+impl Handle {
+    /// Validates the options, connects (C6) and starts the event loop.
+    pub(crate) async fn connect(
+        options: ConnectOptions,
+        ack_on_enqueue: bool,
+    ) -> Result<(
+        Handle,
+        mpsc::Receiver<Delivery>,
+        mpsc::UnboundedReceiver<ConnectionEvent>,
+    )> {
+        let uris = options.validate()?;
+        let tls = match &options.tls {
+            Some(tls_options) => Some(tls::client_config(tls_options)?),
+            None if uris.iter().any(|u| u.is_tls()) => {
+                return Err(MqttError::tls(format!(
+                    "'{}' needs TLS: give secureSocket.cert to trust the broker",
+                    uris.iter()
+                        .find(|u| u.is_tls())
+                        .map_or("", |u| u.original.as_str())
+                )))
+            }
+            None => None,
+        };
+        let (commands, command_rx) = mpsc::unbounded_channel();
+        let (deliveries, delivery_rx) = mpsc::channel(options.receive_buffer);
+        let (events, event_rx) = mpsc::unbounded_channel();
+        let status = Arc::new(Status::default());
+        let inbox = Inbox {
+            deliveries,
+            ack_on_enqueue,
+            events: Some(events),
+        };
+        let event_loop = EventLoop::new(options, uris, tls, command_rx, inbox, status.clone());
+        let (connected, connected_rx) = oneshot::channel();
+        runtime::spawn(event_loop.run(connected));
+        connected_rx
+            .await
+            .unwrap_or_else(|_| Err(MqttError::closed()))?;
+        Ok((Handle { commands, status }, delivery_rx, event_rx))
+    }
+
+    pub(crate) fn phase(&self) -> Phase {
+        self.status.get()
+    }
+
+    fn send(&self, command: Command) -> std::result::Result<(), Command> {
+        self.commands.send(command).map_err(|e| e.0)
+    }
+
+    /// Sends a command that answers on a oneshot; a closed loop answers 32111.
+    async fn request<T>(
+        &self,
+        make: impl FnOnce(oneshot::Sender<Result<T>>) -> Command,
+    ) -> Result<T> {
+        if self.phase() == Phase::Closed {
+            return Err(MqttError::closed());
+        }
+        let (tx, rx) = oneshot::channel();
+        if self.send(make(tx)).is_err() {
+            return Err(MqttError::closed());
+        }
+        rx.await.unwrap_or_else(|_| Err(MqttError::closed()))
+    }
+
+    /// Validates and queues a publish; `done` is called exactly once.
+    pub(crate) fn publish_with(&self, topic: &str, message: &Message, done: Completion) {
+        if let Err(e) = config::validate_topic(topic) {
+            return done(Err(e));
+        }
+        if self.phase() == Phase::Closed {
+            return done(Err(MqttError::closed()));
+        }
+        let pending = PendingPublish {
+            publish: codec::to_publish(topic, message),
+            topic: topic.to_string(),
+            done,
+        };
+        if let Err(Command::Publish(pending)) = self.send(Command::Publish(pending)) {
+            (pending.done)(Err(MqttError::closed()));
+        }
+    }
+
+    pub(crate) fn publish(
+        &self,
+        topic: &str,
+        message: &Message,
+    ) -> impl Future<Output = Result<DeliveryToken>> {
+        let (tx, rx) = oneshot::channel();
+        self.publish_with(
+            topic,
+            message,
+            Box::new(move |result| {
+                let _ = tx.send(result);
+            }),
+        );
+        async move { rx.await.unwrap_or_else(|_| Err(MqttError::closed())) }
+    }
+
+    pub(crate) async fn subscribe(&self, subscriptions: Vec<Subscription>) -> Result<()> {
+        if subscriptions.is_empty() {
+            return Err(MqttError::invalid("No subscription given"));
+        }
+        for s in &subscriptions {
+            config::validate_filter(&s.topic)?;
+        }
+        self.request(|tx| Command::Subscribe(subscriptions, tx))
+            .await
+    }
+
+    pub(crate) async fn unsubscribe(&self, filters: Vec<String>) -> Result<()> {
+        if filters.is_empty() {
+            return Ok(());
+        }
+        self.request(|tx| Command::Unsubscribe(filters, tx)).await
+    }
+
+    pub(crate) fn ack(&self, id: AckId) {
+        let _ = self.send(Command::Ack(id));
+    }
+
+    pub(crate) async fn disconnect(&self, wait: Duration) -> Result<()> {
+        self.request(|tx| Command::Disconnect(wait, tx)).await
+    }
+
+    pub(crate) async fn reconnect(&self) -> Result<()> {
+        self.request(Command::Reconnect).await
+    }
+
+    /// Stops the event loop whatever its state (no DISCONNECT wait).
+    pub(crate) async fn shut_down(&self) {
+        let (tx, rx) = oneshot::channel();
+        if self.send(Command::Close(tx)).is_ok() {
+            let _ = rx.await;
+        }
+    }
+
+    /// C7: refused while connected (32100); idempotent afterwards.
+    pub(crate) async fn close(&self) -> Result<()> {
+        match self.phase() {
+            Phase::Closed => Ok(()),
+            Phase::Connected => Err(MqttError::with_code(
+                ErrorKind::State,
+                "Client is connected",
+                code::CLIENT_CONNECTED,
+            )),
+            _ => {
+                self.shut_down().await;
+                Ok(())
+            }
+        }
+    }
+}
+
+/// An MQTT 5 client: publishes, and receives the messages of its
+/// subscriptions through [`MessageStream`]s.
+#[derive(Clone)]
+pub struct Client {
+    handle: Handle,
+    inbox: Arc<Mutex<mpsc::Receiver<Delivery>>>,
+    events: Arc<std::sync::Mutex<mpsc::UnboundedReceiver<ConnectionEvent>>>,
+}
+
+impl Client {
+    /// Connects before returning (C6).
+    pub async fn connect(options: ConnectOptions) -> Result<Client> {
+        let (handle, inbox, events) = Handle::connect(options, true).await?;
+        Ok(Client {
+            handle,
+            inbox: Arc::new(Mutex::new(inbox)),
+            events: Arc::new(std::sync::Mutex::new(events)),
+        })
+    }
+
+    /// Publishes and returns once delivered as the QoS promises (P1).
+    pub fn publish(
+        &self,
+        topic: &str,
+        message: &Message,
+    ) -> impl Future<Output = Result<DeliveryToken>> {
+        self.handle.publish(topic, message)
+    }
+
+    /// Publishes and calls `done` with the outcome, from an engine thread.
+    pub fn publish_with(&self, topic: &str, message: &Message, done: Completion) {
+        self.handle.publish_with(topic, message, done)
+    }
+
+    /// Subscribes; messages are buffered from now on (R1).
+    pub async fn subscribe(&self, subscriptions: Vec<Subscription>) -> Result<()> {
+        self.handle.subscribe(subscriptions).await
+    }
+
+    pub async fn unsubscribe(&self, filters: Vec<String>) -> Result<()> {
+        self.handle.unsubscribe(filters).await
+    }
+
+    /// A stream over the received messages; several streams share them (R2).
+    pub fn receive(&self) -> MessageStream {
+        MessageStream {
+            inbox: self.inbox.clone(),
+            closed: false,
+        }
+    }
+
+    /// Connection events (lost, reconnected, refused restored subscription).
+    pub fn try_next_event(&self) -> Option<ConnectionEvent> {
+        self.events.lock().ok()?.try_recv().ok()
+    }
+
+    pub fn is_connected(&self) -> Result<bool> {
+        match self.handle.phase() {
+            Phase::Closed => Err(MqttError::closed()),
+            phase => Ok(phase == Phase::Connected),
+        }
+    }
+
+    pub async fn disconnect(&self) -> Result<()> {
+        self.handle.disconnect(DISCONNECT_WAIT).await
+    }
+
+    /// Like `disconnect`, waiting at most `wait` for in-flight publishes.
+    pub async fn disconnect_within(&self, wait: Duration) -> Result<()> {
+        self.handle.disconnect(wait).await
+    }
+
+    pub async fn reconnect(&self) -> Result<()> {
+        self.handle.reconnect().await
+    }
+
+    pub async fn close(&self) -> Result<()> {
+        self.handle.close().await
+    }
+
+    /// Disconnects if needed and releases everything (for owners that are
+    /// going away, e.g. a garbage-collected Java object).
+    pub async fn shut_down(&self) {
+        self.handle.shut_down().await
+    }
+}
+
+/// The stream of contract R2.
+pub struct MessageStream {
+    inbox: Arc<Mutex<mpsc::Receiver<Delivery>>>,
+    closed: bool,
+}
+
+pub const STREAM_CLOSED: &str =
+    "Stream is closed. Therefore, no operations are allowed further on the stream.";
+
+impl MessageStream {
+    /// The next message; `Ok(None)` once the client is closed.
+    pub async fn next(&mut self) -> Result<Option<Message>> {
+        if self.closed {
+            return Err(MqttError::new(ErrorKind::State, STREAM_CLOSED));
+        }
+        Ok(self.inbox.lock().await.recv().await.map(|d| d.message))
+    }
+
+    /// The next message if one is buffered now.
+    pub fn try_next(&mut self) -> Result<Option<Message>> {
+        if self.closed {
+            return Err(MqttError::new(ErrorKind::State, STREAM_CLOSED));
+        }
+        match self.inbox.try_lock() {
+            Ok(mut inbox) => Ok(inbox.try_recv().ok().map(|d| d.message)),
+            Err(_) => Ok(None),
+        }
+    }
+
+    /// Closes this stream only; other streams keep their messages (R2).
+    pub fn close(&mut self) -> Result<()> {
+        if self.closed {
+            return Err(MqttError::new(ErrorKind::State, STREAM_CLOSED));
+        }
+        self.closed = true;
+        Ok(())
+    }
+}

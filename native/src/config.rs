@@ -1,0 +1,396 @@
+//! Connection configuration and the validation of everything a user types:
+//! server URIs (contract C1), defaults (C2), topics and filters (P3).
+//!
+//! Pure functions only; unit-tested at the bottom and fuzzed.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::error::{MqttError, Result};
+use crate::message::{Message, QoS};
+
+/// How bytes reach the broker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transport {
+    Tcp,
+    Tls,
+    Ws,
+    Wss,
+}
+
+/// A parsed server URI (contract C1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerUri {
+    pub transport: Transport,
+    pub host: String,
+    pub port: u16,
+    /// WebSocket path, `/mqtt` when the URI has none; empty for TCP and TLS.
+    pub path: String,
+    /// The URI as the user wrote it, for messages.
+    pub original: String,
+}
+
+const ACCEPTED_SCHEMES: &str = "tcp://, mqtt://, ssl://, mqtts://, ws://, wss://";
+
+impl ServerUri {
+    pub fn parse(uri: &str) -> Result<ServerUri> {
+        let bad = |why: &str| {
+            MqttError::invalid(format!(
+                "Invalid server URI '{uri}': {why} (accepted schemes: {ACCEPTED_SCHEMES})"
+            ))
+        };
+        let (scheme, rest) = uri.split_once("://").ok_or_else(|| bad("no scheme"))?;
+        let (transport, default_port) = match scheme.to_ascii_lowercase().as_str() {
+            "tcp" | "mqtt" => (Transport::Tcp, 1883),
+            "ssl" | "mqtts" => (Transport::Tls, 8883),
+            "ws" => (Transport::Ws, 80),
+            "wss" => (Transport::Wss, 443),
+            _ => return Err(bad(&format!("unsupported scheme '{scheme}'"))),
+        };
+        let (authority, path) = match rest.find(['/', '?']) {
+            Some(i) => (&rest[..i], &rest[i..]),
+            None => (rest, ""),
+        };
+        if authority.contains('@') {
+            return Err(bad(
+                "credentials in the URI are not supported; use username/password",
+            ));
+        }
+        let (host, port) = split_host_port(authority).map_err(|why| bad(why))?;
+        if host.is_empty() {
+            return Err(bad("missing host"));
+        }
+        let port = match port {
+            None => default_port,
+            Some(p) => match p.parse::<u16>() {
+                Ok(p) if p > 0 => p,
+                _ => return Err(bad(&format!("bad port '{p}'"))),
+            },
+        };
+        let path = match transport {
+            Transport::Ws | Transport::Wss if path.is_empty() || path == "/" => "/mqtt".to_string(),
+            Transport::Ws | Transport::Wss => path.to_string(),
+            _ if path.is_empty() || path == "/" => String::new(),
+            _ => return Err(bad("a path is only allowed for ws:// and wss://")),
+        };
+        Ok(ServerUri {
+            transport,
+            host: host.to_string(),
+            port,
+            path,
+            original: uri.to_string(),
+        })
+    }
+
+    pub fn is_tls(&self) -> bool {
+        matches!(self.transport, Transport::Tls | Transport::Wss)
+    }
+}
+
+/// Splits `host:port`, `[v6]:port`, `host` or `[v6]`.
+fn split_host_port(authority: &str) -> std::result::Result<(&str, Option<&str>), &'static str> {
+    if let Some(rest) = authority.strip_prefix('[') {
+        let end = rest.find(']').ok_or("unclosed '[' in IPv6 address")?;
+        let host = &rest[..end];
+        return match &rest[end + 1..] {
+            "" => Ok((host, None)),
+            tail => tail
+                .strip_prefix(':')
+                .map(|p| (host, Some(p)))
+                .ok_or("garbage after IPv6 address"),
+        };
+    }
+    match authority.rsplit_once(':') {
+        Some((h, _)) if h.contains(':') => Err("IPv6 addresses must be in brackets"),
+        Some((h, p)) => Ok((h, Some(p))),
+        None => Ok((authority, None)),
+    }
+}
+
+/// PEM or PKCS#12 material to trust the server and to identify the client.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TlsOptions {
+    /// PEM file with one or more CA certificates (or a pinned server leaf).
+    pub ca_file: Option<PathBuf>,
+    /// PKCS#12 trust store and its password.
+    pub trust_store: Option<(PathBuf, String)>,
+    /// PEM client certificate chain, PEM key, optional key password.
+    pub cert_key: Option<(PathBuf, PathBuf, Option<String>)>,
+    /// PKCS#12 key store and its password.
+    pub key_store: Option<(PathBuf, String)>,
+    /// Protocol name and version, e.g. ("TLS", "1.2").
+    pub protocol: Option<(String, String)>,
+}
+
+/// The will message sent by the broker when the client vanishes (P4).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Will {
+    pub topic: String,
+    pub message: Message,
+}
+
+/// Everything needed to connect; defaults are contract C2's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectOptions {
+    pub client_id: String,
+    /// Tried in order at connect and at every reconnect (C3).
+    pub server_uris: Vec<String>,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub tls: Option<TlsOptions>,
+    /// Zero disables keep-alive.
+    pub keep_alive: Duration,
+    /// Zero means no limit.
+    pub connection_timeout: Duration,
+    pub clean_start: bool,
+    pub automatic_reconnect: bool,
+    pub max_reconnect_delay: Duration,
+    /// Seconds the broker keeps the session after the connection ends.
+    pub session_expiry_interval: u32,
+    pub will: Option<Will>,
+    /// Largest packet we accept from the broker (the codec's limit, R7).
+    pub max_incoming_packet_size: u32,
+    /// QoS 1/2 publishes in flight at once, before the broker's Receive Maximum (R8).
+    pub max_inflight: u16,
+    /// Publishes queued while in flight is full or the connection is down (E2 32202 beyond).
+    pub max_pending_publishes: usize,
+    /// Received messages buffered before we stop reading the socket (R1).
+    pub receive_buffer: usize,
+}
+
+impl ConnectOptions {
+    pub fn new(server_uri: impl Into<String>, client_id: impl Into<String>) -> Self {
+        ConnectOptions {
+            client_id: client_id.into(),
+            server_uris: vec![server_uri.into()],
+            username: None,
+            password: None,
+            tls: None,
+            keep_alive: Duration::from_secs(60),
+            connection_timeout: Duration::from_secs(30),
+            clean_start: true,
+            automatic_reconnect: false,
+            max_reconnect_delay: Duration::from_millis(128_000),
+            session_expiry_interval: 0,
+            will: None,
+            max_incoming_packet_size: 256 * 1024 * 1024,
+            max_inflight: 1024,
+            max_pending_publishes: 65_536,
+            receive_buffer: 1024,
+        }
+    }
+
+    /// Parses and checks every field; returns the parsed URIs.
+    pub fn validate(&self) -> Result<Vec<ServerUri>> {
+        if self.server_uris.is_empty() {
+            return Err(MqttError::invalid("No server URI given"));
+        }
+        let uris = self
+            .server_uris
+            .iter()
+            .map(|u| ServerUri::parse(u))
+            .collect::<Result<Vec<_>>>()?;
+        if self.client_id.len() > 65_535 || self.client_id.contains('\0') {
+            return Err(MqttError::invalid(
+                "Client id must be at most 65535 UTF-8 bytes without U+0000",
+            ));
+        }
+        if self.keep_alive.as_secs() > u64::from(u16::MAX) {
+            return Err(MqttError::invalid(format!(
+                "keepAliveInterval {} s is above the MQTT maximum of 65535 s",
+                self.keep_alive.as_secs()
+            )));
+        }
+        if self.password.is_some() && self.username.is_none() {
+            // MQTT 5 allows it, but the released module never sent it; say so clearly.
+            return Err(MqttError::invalid(
+                "A password was given without a username",
+            ));
+        }
+        if self.max_inflight == 0 || self.receive_buffer == 0 {
+            return Err(MqttError::invalid(
+                "max_inflight and receive_buffer must be positive",
+            ));
+        }
+        if let Some(will) = &self.will {
+            validate_topic(&will.topic)?;
+        }
+        Ok(uris)
+    }
+}
+
+/// Checks a topic name for publishing (contract P3).
+pub fn validate_topic(topic: &str) -> Result<()> {
+    if topic.is_empty() {
+        return Err(MqttError::invalid("Topic must not be empty"));
+    }
+    if topic.len() > 65_535 {
+        return Err(MqttError::invalid(format!(
+            "Topic is {} UTF-8 bytes long; the maximum is 65535",
+            topic.len()
+        )));
+    }
+    if topic.contains(['+', '#']) {
+        return Err(MqttError::invalid(format!(
+            "Topic '{topic}' contains a wildcard ('+' or '#'); wildcards are only allowed in subscriptions"
+        )));
+    }
+    if topic.contains('\0') {
+        return Err(MqttError::invalid("Topic contains U+0000"));
+    }
+    Ok(())
+}
+
+/// Checks a subscription filter, including `$share/group/filter`.
+pub fn validate_filter(filter: &str) -> Result<()> {
+    let bad = |why: &str| MqttError::invalid(format!("Invalid topic filter '{filter}': {why}"));
+    if filter.is_empty() {
+        return Err(bad("empty"));
+    }
+    if filter.len() > 65_535 {
+        return Err(bad("longer than 65535 UTF-8 bytes"));
+    }
+    if filter.contains('\0') {
+        return Err(bad("contains U+0000"));
+    }
+    let inner = match filter.strip_prefix("$share/") {
+        Some(rest) => {
+            let (group, inner) = rest
+                .split_once('/')
+                .ok_or_else(|| bad("shared subscription needs $share/<group>/<filter>"))?;
+            if group.is_empty() || group.contains(['+', '#']) {
+                return Err(bad(
+                    "shared subscription group must be non-empty without wildcards",
+                ));
+            }
+            if inner.is_empty() {
+                return Err(bad("shared subscription has no filter"));
+            }
+            inner
+        }
+        None => filter,
+    };
+    let levels: Vec<&str> = inner.split('/').collect();
+    for (i, level) in levels.iter().enumerate() {
+        let last = i + 1 == levels.len();
+        if level.contains('#') && (*level != "#" || !last) {
+            return Err(bad("'#' must be a whole level and the last one"));
+        }
+        if level.contains('+') && *level != "+" {
+            return Err(bad("'+' must occupy a whole level"));
+        }
+    }
+    Ok(())
+}
+
+/// Checks a qos number (contract P3).
+pub fn parse_qos(qos: i64) -> Result<QoS> {
+    QoS::from_int(qos)
+        .ok_or_else(|| MqttError::invalid(format!("Invalid QoS {qos}: must be 0, 1 or 2")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schemes_and_default_ports() {
+        let cases = [
+            ("tcp://localhost", Transport::Tcp, 1883, ""),
+            ("mqtt://h:1", Transport::Tcp, 1, ""),
+            ("ssl://h", Transport::Tls, 8883, ""),
+            ("mqtts://h:9", Transport::Tls, 9, ""),
+            ("ws://h", Transport::Ws, 80, "/mqtt"),
+            (
+                "ws://h:8080/custom/path",
+                Transport::Ws,
+                8080,
+                "/custom/path",
+            ),
+            ("wss://h/", Transport::Wss, 443, "/mqtt"),
+            ("TCP://h:1883/", Transport::Tcp, 1883, ""),
+        ];
+        for (uri, transport, port, path) in cases {
+            let u = ServerUri::parse(uri).unwrap();
+            assert_eq!(
+                (u.transport, u.port, u.path.as_str()),
+                (transport, port, path),
+                "{uri}"
+            );
+        }
+    }
+
+    #[test]
+    fn ipv6_hosts() {
+        let u = ServerUri::parse("tcp://[::1]:1884").unwrap();
+        assert_eq!((u.host.as_str(), u.port), ("::1", 1884));
+        assert!(ServerUri::parse("tcp://::1:1884").is_err());
+    }
+
+    #[test]
+    fn bad_uris_name_the_uri_and_the_schemes() {
+        for uri in [
+            "http://h",
+            "localhost:1883",
+            "tcp://",
+            "tcp://:1883",
+            "tcp://h:0",
+            "tcp://h:70000",
+            "tcp://h:x",
+            "tcp://h/path",
+            "tcp://u:p@h",
+        ] {
+            let e = ServerUri::parse(uri).unwrap_err();
+            assert!(e.message().contains(uri), "{e}");
+            assert!(e.message().contains("tcp://"), "{e}");
+        }
+    }
+
+    #[test]
+    fn topics() {
+        assert!(validate_topic("a/b").is_ok());
+        assert!(validate_topic("/").is_ok());
+        for t in ["", "a/+", "a/#", "a\0b"] {
+            assert!(validate_topic(t).is_err(), "{t:?}");
+        }
+        assert!(validate_topic(&"x".repeat(65_536)).is_err());
+        assert!(validate_topic(&"x".repeat(65_535)).is_ok());
+    }
+
+    #[test]
+    fn filters() {
+        for f in ["a/+/c", "#", "+", "a/#", "$share/g/a/#", "$SYS/#", "/"] {
+            assert!(validate_filter(f).is_ok(), "{f}");
+        }
+        for f in [
+            "",
+            "a/#/b",
+            "a#",
+            "a/b+",
+            "$share/g",
+            "$share//a",
+            "$share/g+/a",
+            "a\0",
+        ] {
+            assert!(validate_filter(f).is_err(), "{f:?}");
+        }
+    }
+
+    #[test]
+    fn qos_range() {
+        assert!(parse_qos(-1).is_err());
+        assert!(parse_qos(3).is_err());
+        assert_eq!(parse_qos(2).unwrap(), QoS::ExactlyOnce);
+    }
+
+    #[test]
+    fn defaults_follow_contract_c2() {
+        let o = ConnectOptions::new("tcp://h", "id");
+        assert_eq!(o.keep_alive, Duration::from_secs(60));
+        assert_eq!(o.connection_timeout, Duration::from_secs(30));
+        assert!(o.clean_start);
+        assert!(!o.automatic_reconnect);
+        assert_eq!(o.max_reconnect_delay, Duration::from_millis(128_000));
+        assert_eq!(o.session_expiry_interval, 0);
+    }
+}

@@ -1,0 +1,748 @@
+//! The MQTT 5 session state of one client, without any I/O.
+//!
+//! It assigns packet identifiers, tracks QoS 1/2 publishes until their acks,
+//! decides what is re-sent after a reconnect (with DUP, contract C5), and
+//! orders incoming acks as MQTT 5 §4.6 requires even when the application
+//! completes messages out of order (L3). The event loop (`connection.rs`)
+//! feeds it packets and writes what it returns; the tests at the bottom drive
+//! it directly.
+//!
+//! Why not rumqttc's `MqttState`: it gives no per-call token (R1), silently
+//! clears pending publishes on a session loss (R2), loops on an unsolicited
+//! PUBREL (R3), never sets DUP (R4), and acks in call order (R12).
+
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+
+use rumqttc::v5::mqttbytes::v5::{
+    Packet, PubAck, PubAckReason, PubComp, PubCompReason, PubRec, PubRecReason, PubRel, Publish,
+};
+use rumqttc::v5::mqttbytes::QoS as WireQoS;
+
+use crate::error::{code, ErrorKind, MqttError, Result};
+use crate::message::DeliveryToken;
+
+/// Called once with the outcome of a publish (contract P1).
+pub type Completion = Box<dyn FnOnce(Result<DeliveryToken>) + Send>;
+
+/// A publish handed to the engine and not yet acknowledged.
+pub struct PendingPublish {
+    pub publish: Publish,
+    pub topic: String,
+    pub done: Completion,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    AwaitPubAck,
+    AwaitPubRec,
+    AwaitPubComp,
+}
+
+struct InFlight {
+    pending: PendingPublish,
+    stage: Stage,
+}
+
+/// A packet to write, and for QoS 0 the completion due once it is written.
+pub struct Outbound {
+    pub packet: Packet,
+    pub on_written: Option<(Completion, DeliveryToken)>,
+}
+
+impl Outbound {
+    fn packet(packet: Packet) -> Self {
+        Outbound {
+            packet,
+            on_written: None,
+        }
+    }
+}
+
+/// Identifies one received QoS 1/2 message for its later ack.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct AckId {
+    /// Changes when the broker loses our session: older acks are void.
+    pub epoch: u64,
+    pub seq: u64,
+}
+
+/// What to do with a received PUBLISH.
+#[derive(Debug, PartialEq, Eq)]
+pub enum IncomingAction {
+    /// Hand it to the application; ack with the id (None for QoS 0).
+    Deliver(Option<AckId>),
+    /// A duplicate of a message still being handled or already received:
+    /// do not deliver; write the packet if any.
+    Duplicate(Option<Packet>),
+}
+
+struct IncomingAck {
+    seq: u64,
+    pkid: u16,
+    qos: WireQoS,
+    acked: bool,
+}
+
+/// A finished publish: call `done` with `result`.
+pub type Finished = (Completion, Result<DeliveryToken>);
+
+pub struct SessionState {
+    next_pkid: u16,
+    next_seq: u64,
+    /// Publishes sent and not acked, keyed by send order so a resend keeps order.
+    inflight: BTreeMap<u64, InFlight>,
+    inflight_by_pkid: HashMap<u16, u64>,
+    /// Publishes accepted but not yet sent (no packet identifier yet).
+    waiting: VecDeque<PendingPublish>,
+    max_waiting: usize,
+    max_inflight: usize,
+    configured_max_inflight: usize,
+    /// Other packet identifiers in use (SUBSCRIBE / UNSUBSCRIBE).
+    reserved_pkids: HashSet<u16>,
+    /// Received QoS 1/2 messages awaiting the application's ack, in arrival order.
+    incoming: VecDeque<IncomingAck>,
+    /// QoS 2 packet ids we sent PUBREC for and await PUBREL on.
+    awaiting_pubrel: HashSet<u16>,
+    epoch: u64,
+    next_incoming_seq: u64,
+    connected: bool,
+}
+
+impl SessionState {
+    pub fn new(max_inflight: u16, max_waiting: usize) -> Self {
+        SessionState {
+            next_pkid: 0,
+            next_seq: 0,
+            inflight: BTreeMap::new(),
+            inflight_by_pkid: HashMap::new(),
+            waiting: VecDeque::new(),
+            max_waiting,
+            max_inflight: usize::from(max_inflight),
+            configured_max_inflight: usize::from(max_inflight),
+            reserved_pkids: HashSet::new(),
+            incoming: VecDeque::new(),
+            awaiting_pubrel: HashSet::new(),
+            epoch: 0,
+            next_incoming_seq: 0,
+            connected: false,
+        }
+    }
+
+    pub fn is_connected(&self) -> bool {
+        self.connected
+    }
+
+    /// Publishes accepted and not finished (sent or waiting).
+    pub fn pending_count(&self) -> usize {
+        self.inflight.len() + self.waiting.len()
+    }
+
+    /// Accepts a publish for sending; refuses when too many wait (E2 32202).
+    pub fn enqueue(&mut self, pending: PendingPublish) -> std::result::Result<(), Finished> {
+        if self.waiting.len() >= self.max_waiting {
+            let err = MqttError::with_code(
+                ErrorKind::State,
+                format!(
+                    "Too many publishes in progress ({} waiting to be sent)",
+                    self.waiting.len()
+                ),
+                code::MAX_INFLIGHT,
+            );
+            return Err((pending.done, Err(err)));
+        }
+        self.waiting.push_back(pending);
+        Ok(())
+    }
+
+    /// Moves waiting publishes into flight while the window allows.
+    pub fn take_sendable(&mut self, out: &mut Vec<Outbound>) {
+        if !self.connected {
+            return;
+        }
+        while let Some(front) = self.waiting.front() {
+            if front.publish.qos != WireQoS::AtMostOnce && self.inflight.len() >= self.max_inflight
+            {
+                break;
+            }
+            let mut pending = self.waiting.pop_front().expect("front checked above");
+            if pending.publish.qos == WireQoS::AtMostOnce {
+                pending.publish.pkid = 0;
+                let token = DeliveryToken {
+                    message_id: 0,
+                    topic: pending.topic,
+                };
+                out.push(Outbound {
+                    packet: Packet::Publish(pending.publish),
+                    on_written: Some((pending.done, token)),
+                });
+                continue;
+            }
+            let pkid = self.allocate_pkid();
+            pending.publish.pkid = pkid;
+            let stage = if pending.publish.qos == WireQoS::AtLeastOnce {
+                Stage::AwaitPubAck
+            } else {
+                Stage::AwaitPubRec
+            };
+            out.push(Outbound::packet(Packet::Publish(pending.publish.clone())));
+            let seq = self.next_seq;
+            self.next_seq += 1;
+            self.inflight_by_pkid.insert(pkid, seq);
+            self.inflight.insert(seq, InFlight { pending, stage });
+        }
+    }
+
+    /// A packet identifier not used by any publish or subscription in flight.
+    pub fn allocate_pkid(&mut self) -> u16 {
+        loop {
+            self.next_pkid = self.next_pkid.wrapping_add(1);
+            if self.next_pkid == 0 {
+                self.next_pkid = 1;
+            }
+            let id = self.next_pkid;
+            if !self.inflight_by_pkid.contains_key(&id) && !self.reserved_pkids.contains(&id) {
+                return id;
+            }
+        }
+    }
+
+    /// Reserves an id for a SUBSCRIBE/UNSUBSCRIBE; release it on its ack.
+    pub fn reserve_pkid(&mut self) -> u16 {
+        let id = self.allocate_pkid();
+        self.reserved_pkids.insert(id);
+        id
+    }
+
+    pub fn release_pkid(&mut self, pkid: u16) {
+        self.reserved_pkids.remove(&pkid);
+    }
+
+    fn finish(&mut self, pkid: u16) -> Option<InFlight> {
+        let seq = self.inflight_by_pkid.remove(&pkid)?;
+        self.inflight.remove(&seq)
+    }
+
+    fn token(flight: &InFlight) -> DeliveryToken {
+        DeliveryToken {
+            message_id: flight.pending.publish.pkid,
+            topic: flight.pending.topic.clone(),
+        }
+    }
+
+    pub fn handle_puback(&mut self, ack: &PubAck) -> Option<Finished> {
+        let seq = *self.inflight_by_pkid.get(&ack.pkid)?;
+        if self.inflight[&seq].stage != Stage::AwaitPubAck {
+            return None;
+        }
+        let flight = self.finish(ack.pkid)?;
+        let result = match ack.reason {
+            PubAckReason::Success | PubAckReason::NoMatchingSubscribers => Ok(Self::token(&flight)),
+            reason => {
+                let text = ack
+                    .properties
+                    .as_ref()
+                    .and_then(|p| p.reason_string.as_deref());
+                Err(MqttError::broker(
+                    format!("Publish to '{}' refused", flight.pending.topic),
+                    puback_code(reason),
+                    text,
+                ))
+            }
+        };
+        Some((flight.pending.done, result))
+    }
+
+    /// Returns the PUBREL to send, or the failure when the broker refused.
+    pub fn handle_pubrec(&mut self, rec: &PubRec) -> (Option<Packet>, Option<Finished>) {
+        let Some(&seq) = self.inflight_by_pkid.get(&rec.pkid) else {
+            // Not ours (any more): answer so the broker can free the id.
+            let mut rel = PubRel::new(rec.pkid, None);
+            rel.reason = rumqttc::v5::mqttbytes::v5::PubRelReason::PacketIdentifierNotFound;
+            return (Some(Packet::PubRel(rel)), None);
+        };
+        match rec.reason {
+            PubRecReason::Success | PubRecReason::NoMatchingSubscribers => {
+                let flight = self.inflight.get_mut(&seq).expect("indexed above");
+                flight.stage = Stage::AwaitPubComp;
+                (Some(Packet::PubRel(PubRel::new(rec.pkid, None))), None)
+            }
+            reason => {
+                let flight = self.finish(rec.pkid).expect("indexed above");
+                let text = rec
+                    .properties
+                    .as_ref()
+                    .and_then(|p| p.reason_string.as_deref());
+                let err = MqttError::broker(
+                    format!("Publish to '{}' refused", flight.pending.topic),
+                    pubrec_code(reason),
+                    text,
+                );
+                (None, Some((flight.pending.done, Err(err))))
+            }
+        }
+    }
+
+    pub fn handle_pubcomp(&mut self, comp: &PubComp) -> Option<Finished> {
+        let seq = *self.inflight_by_pkid.get(&comp.pkid)?;
+        if self.inflight[&seq].stage != Stage::AwaitPubComp {
+            return None;
+        }
+        let flight = self.finish(comp.pkid)?;
+        let token = Self::token(&flight);
+        Some((flight.pending.done, Ok(token)))
+    }
+
+    /// Decides whether a received PUBLISH reaches the application.
+    pub fn handle_publish(&mut self, publish: &Publish) -> IncomingAction {
+        if publish.qos == WireQoS::AtMostOnce {
+            return IncomingAction::Deliver(None);
+        }
+        if self.incoming.iter().any(|i| i.pkid == publish.pkid) {
+            // Still with the application: its ack will answer this copy too.
+            return IncomingAction::Duplicate(None);
+        }
+        if publish.qos == WireQoS::ExactlyOnce && self.awaiting_pubrel.contains(&publish.pkid) {
+            // Received and acked before: deliver once only, repeat the PUBREC.
+            return IncomingAction::Duplicate(Some(Packet::PubRec(PubRec::new(
+                publish.pkid,
+                None,
+            ))));
+        }
+        let seq = self.next_incoming_seq;
+        self.next_incoming_seq += 1;
+        self.incoming.push_back(IncomingAck {
+            seq,
+            pkid: publish.pkid,
+            qos: publish.qos,
+            acked: false,
+        });
+        IncomingAction::Deliver(Some(AckId {
+            epoch: self.epoch,
+            seq,
+        }))
+    }
+
+    /// The application is done with a message; returns the acks now due, in
+    /// arrival order. Acks of a lost session are ignored; acking twice is a no-op.
+    pub fn ack(&mut self, id: AckId, out: &mut Vec<Outbound>) {
+        if id.epoch != self.epoch {
+            return;
+        }
+        if let Some(entry) = self.incoming.iter_mut().find(|i| i.seq == id.seq) {
+            entry.acked = true;
+        }
+        self.flush_acks(out);
+    }
+
+    fn flush_acks(&mut self, out: &mut Vec<Outbound>) {
+        if !self.connected {
+            return; // sent after the reconnect, in the same order
+        }
+        while self.incoming.front().is_some_and(|i| i.acked) {
+            let entry = self.incoming.pop_front().expect("front checked above");
+            let packet = if entry.qos == WireQoS::AtLeastOnce {
+                Packet::PubAck(PubAck::new(entry.pkid, None))
+            } else {
+                self.awaiting_pubrel.insert(entry.pkid);
+                Packet::PubRec(PubRec::new(entry.pkid, None))
+            };
+            out.push(Outbound::packet(packet));
+        }
+    }
+
+    /// Always answers a PUBREL, known or not, so a restarted session can
+    /// never loop on it (R3).
+    pub fn handle_pubrel(&mut self, rel: &PubRel) -> Packet {
+        let mut comp = PubComp::new(rel.pkid, None);
+        if !self.awaiting_pubrel.remove(&rel.pkid) {
+            comp.reason = PubCompReason::PacketIdentifierNotFound;
+        }
+        Packet::PubComp(comp)
+    }
+
+    pub fn connection_lost(&mut self) {
+        self.connected = false;
+    }
+
+    /// After CONNACK: with a session, re-send everything unacked (DUP = 1)
+    /// and the acks held back; without one, start a fresh session and re-send
+    /// the publishes the broker never took (C5). Returns publishes completed
+    /// because the broker had already taken them (PUBREC received).
+    pub fn connected(
+        &mut self,
+        session_present: bool,
+        broker_receive_max: Option<u16>,
+        out: &mut Vec<Outbound>,
+    ) -> Vec<Finished> {
+        self.connected = true;
+        self.max_inflight = broker_receive_max
+            .map_or(self.configured_max_inflight, |m| {
+                usize::from(m).min(self.configured_max_inflight)
+            })
+            .max(1);
+        let mut finished = Vec::new();
+        if session_present {
+            for flight in self.inflight.values() {
+                let packet = match flight.stage {
+                    Stage::AwaitPubComp => {
+                        Packet::PubRel(PubRel::new(flight.pending.publish.pkid, None))
+                    }
+                    _ => {
+                        let mut publish = flight.pending.publish.clone();
+                        publish.dup = true;
+                        Packet::Publish(publish)
+                    }
+                };
+                out.push(Outbound::packet(packet));
+            }
+            self.flush_acks(out);
+        } else {
+            self.epoch += 1;
+            self.incoming.clear();
+            self.awaiting_pubrel.clear();
+            self.reserved_pkids.clear();
+            self.inflight_by_pkid.clear();
+            let flights = std::mem::take(&mut self.inflight);
+            let mut resend = Vec::new();
+            for flight in flights.into_values() {
+                if flight.stage == Stage::AwaitPubComp {
+                    let token = Self::token(&flight);
+                    finished.push((flight.pending.done, Ok(token)));
+                } else {
+                    let mut pending = flight.pending;
+                    pending.publish.dup = true;
+                    resend.push(pending);
+                }
+            }
+            for pending in resend.into_iter().rev() {
+                self.waiting.push_front(pending);
+            }
+        }
+        self.take_sendable(out);
+        finished
+    }
+
+    /// Fails every publish not yet finished (close, or a lost connection
+    /// without automatic reconnect).
+    pub fn fail_all(&mut self, error: &MqttError) -> Vec<Finished> {
+        self.inflight_by_pkid.clear();
+        let flights = std::mem::take(&mut self.inflight);
+        let waiting = std::mem::take(&mut self.waiting);
+        flights
+            .into_values()
+            .map(|f| f.pending)
+            .chain(waiting)
+            .map(|p| (p.done, Err(error.clone())))
+            .collect()
+    }
+}
+
+fn puback_code(reason: PubAckReason) -> u8 {
+    match reason {
+        PubAckReason::Success => 0x00,
+        PubAckReason::NoMatchingSubscribers => 0x10,
+        PubAckReason::UnspecifiedError => 0x80,
+        PubAckReason::ImplementationSpecificError => 0x83,
+        PubAckReason::NotAuthorized => 0x87,
+        PubAckReason::TopicNameInvalid => 0x90,
+        PubAckReason::PacketIdentifierInUse => 0x91,
+        PubAckReason::QuotaExceeded => 0x97,
+        PubAckReason::PayloadFormatInvalid => 0x99,
+    }
+}
+
+fn pubrec_code(reason: PubRecReason) -> u8 {
+    match reason {
+        PubRecReason::Success => 0x00,
+        PubRecReason::NoMatchingSubscribers => 0x10,
+        PubRecReason::UnspecifiedError => 0x80,
+        PubRecReason::ImplementationSpecificError => 0x83,
+        PubRecReason::NotAuthorized => 0x87,
+        PubRecReason::TopicNameInvalid => 0x90,
+        PubRecReason::PacketIdentifierInUse => 0x91,
+        PubRecReason::QuotaExceeded => 0x97,
+        PubRecReason::PayloadFormatInvalid => 0x99,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+
+    type Log = Arc<Mutex<Vec<(String, Result<DeliveryToken>)>>>;
+
+    fn publish(state: &mut SessionState, log: &Log, name: &str, qos: WireQoS) {
+        let log = log.clone();
+        let name = name.to_string();
+        let pending = PendingPublish {
+            publish: Publish::new("t", qos, name.clone().into_bytes(), None),
+            topic: "t".into(),
+            done: Box::new(move |r| log.lock().unwrap().push((name, r))),
+        };
+        assert!(state.enqueue(pending).is_ok());
+    }
+
+    fn finish(finished: impl IntoIterator<Item = Finished>) {
+        for (done, result) in finished {
+            done(result);
+        }
+    }
+
+    fn sent_publishes(out: &[Outbound]) -> Vec<(u16, bool)> {
+        out.iter()
+            .filter_map(|o| match &o.packet {
+                Packet::Publish(p) => Some((p.pkid, p.dup)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn connected_state() -> SessionState {
+        let mut s = SessionState::new(10, 100);
+        s.connected(false, None, &mut Vec::new());
+        s
+    }
+
+    #[test]
+    fn each_publish_gets_its_own_token_by_packet_id() {
+        let log = Log::default();
+        let mut s = connected_state();
+        for name in ["a", "b", "c"] {
+            publish(&mut s, &log, name, WireQoS::AtLeastOnce);
+        }
+        let mut out = Vec::new();
+        s.take_sendable(&mut out);
+        assert_eq!(sent_publishes(&out), [(1, false), (2, false), (3, false)]);
+        // Acks out of order still resolve the right calls.
+        finish(s.handle_puback(&PubAck::new(3, None)));
+        finish(s.handle_puback(&PubAck::new(1, None)));
+        let log = log.lock().unwrap();
+        assert_eq!(log[0].0, "c");
+        assert_eq!(log[0].1.as_ref().unwrap().message_id, 3);
+        assert_eq!(log[1].0, "a");
+        assert_eq!(log[1].1.as_ref().unwrap().message_id, 1);
+    }
+
+    #[test]
+    fn qos2_resolves_on_pubcomp_only() {
+        let log = Log::default();
+        let mut s = connected_state();
+        publish(&mut s, &log, "x", WireQoS::ExactlyOnce);
+        let mut out = Vec::new();
+        s.take_sendable(&mut out);
+        let (rel, fail) = s.handle_pubrec(&PubRec::new(1, None));
+        assert!(matches!(rel, Some(Packet::PubRel(_))) && fail.is_none());
+        assert!(s.handle_puback(&PubAck::new(1, None)).is_none());
+        assert!(log.lock().unwrap().is_empty());
+        finish(s.handle_pubcomp(&PubComp::new(1, None)));
+        assert_eq!(log.lock().unwrap()[0].1.as_ref().unwrap().message_id, 1);
+    }
+
+    #[test]
+    fn refused_puback_fails_with_broker_reason_code() {
+        let log = Log::default();
+        let mut s = connected_state();
+        publish(&mut s, &log, "x", WireQoS::AtLeastOnce);
+        s.take_sendable(&mut Vec::new());
+        let mut ack = PubAck::new(1, None);
+        ack.reason = PubAckReason::QuotaExceeded;
+        finish(s.handle_puback(&ack));
+        let err = log.lock().unwrap()[0].1.clone().unwrap_err();
+        assert_eq!(err.reason_code(), Some(151));
+    }
+
+    #[test]
+    fn window_limits_inflight_and_refills_on_ack() {
+        let log = Log::default();
+        let mut s = SessionState::new(2, 100);
+        s.connected(false, Some(100), &mut Vec::new());
+        for name in ["a", "b", "c"] {
+            publish(&mut s, &log, name, WireQoS::AtLeastOnce);
+        }
+        let mut out = Vec::new();
+        s.take_sendable(&mut out);
+        assert_eq!(out.len(), 2);
+        finish(s.handle_puback(&PubAck::new(1, None)));
+        let mut out = Vec::new();
+        s.take_sendable(&mut out);
+        assert_eq!(sent_publishes(&out), [(3, false)]);
+    }
+
+    #[test]
+    fn waiting_queue_is_bounded_with_code_32202() {
+        let log = Log::default();
+        let mut s = SessionState::new(1, 1);
+        publish(&mut s, &log, "a", WireQoS::AtLeastOnce);
+        let pending = PendingPublish {
+            publish: Publish::new("t", WireQoS::AtLeastOnce, "b", None),
+            topic: "t".into(),
+            done: Box::new(|_| {}),
+        };
+        let (_, result) = s.enqueue(pending).err().expect("refused");
+        assert_eq!(result.unwrap_err().reason_code(), Some(32202));
+    }
+
+    #[test]
+    fn resume_with_session_resends_in_order_with_dup_and_pubrel() {
+        let log = Log::default();
+        let mut s = connected_state();
+        publish(&mut s, &log, "a", WireQoS::ExactlyOnce);
+        publish(&mut s, &log, "b", WireQoS::AtLeastOnce);
+        s.take_sendable(&mut Vec::new());
+        s.handle_pubrec(&PubRec::new(1, None));
+        s.connection_lost();
+        let mut out = Vec::new();
+        let done = s.connected(true, None, &mut out);
+        assert!(done.is_empty());
+        assert!(matches!(&out[0].packet, Packet::PubRel(r) if r.pkid == 1));
+        assert_eq!(sent_publishes(&out), [(2, true)]);
+    }
+
+    #[test]
+    fn session_loss_resends_unacked_and_completes_pubrec_ones() {
+        let log = Log::default();
+        let mut s = connected_state();
+        publish(&mut s, &log, "a", WireQoS::ExactlyOnce);
+        publish(&mut s, &log, "b", WireQoS::AtLeastOnce);
+        publish(&mut s, &log, "c", WireQoS::AtLeastOnce);
+        s.take_sendable(&mut Vec::new());
+        s.handle_pubrec(&PubRec::new(1, None));
+        s.connection_lost();
+        let mut out = Vec::new();
+        finish(s.connected(false, None, &mut out));
+        // "a" was taken by the broker (PUBREC): done; "b", "c" re-sent in order, DUP set.
+        assert_eq!(log.lock().unwrap()[0].0, "a");
+        let payloads: Vec<_> = out
+            .iter()
+            .filter_map(|o| match &o.packet {
+                Packet::Publish(p) => Some((p.payload.clone(), p.dup)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(payloads, [("b".into(), true), ("c".into(), true)]);
+        assert_eq!(s.pending_count(), 2);
+    }
+
+    #[test]
+    fn waiting_publishes_are_not_sent_while_disconnected() {
+        let log = Log::default();
+        let mut s = SessionState::new(10, 10);
+        publish(&mut s, &log, "a", WireQoS::AtLeastOnce);
+        let mut out = Vec::new();
+        s.take_sendable(&mut out);
+        assert!(out.is_empty());
+        s.connected(false, None, &mut out);
+        assert_eq!(sent_publishes(&out), [(1, false)]);
+    }
+
+    #[test]
+    fn fail_all_reports_every_pending_publish() {
+        let log = Log::default();
+        let mut s = SessionState::new(1, 10);
+        s.connected(false, None, &mut Vec::new());
+        publish(&mut s, &log, "a", WireQoS::AtLeastOnce);
+        publish(&mut s, &log, "b", WireQoS::AtLeastOnce);
+        s.take_sendable(&mut Vec::new());
+        finish(s.fail_all(&MqttError::closed()));
+        let log = log.lock().unwrap();
+        assert_eq!(log.len(), 2);
+        assert!(log
+            .iter()
+            .all(|(_, r)| r.as_ref().unwrap_err().reason_code() == Some(32111)));
+    }
+
+    fn incoming(pkid: u16, qos: WireQoS) -> Publish {
+        let mut p = Publish::new("t", qos, "m", None);
+        p.pkid = pkid;
+        p
+    }
+
+    fn ack_id(action: IncomingAction) -> AckId {
+        match action {
+            IncomingAction::Deliver(Some(id)) => id,
+            other => panic!("expected delivery, got {other:?}"),
+        }
+    }
+
+    fn acks(out: &[Outbound]) -> Vec<(&'static str, u16)> {
+        out.iter()
+            .map(|o| match &o.packet {
+                Packet::PubAck(a) => ("puback", a.pkid),
+                Packet::PubRec(r) => ("pubrec", r.pkid),
+                _ => ("other", 0),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn acks_go_out_in_arrival_order_whatever_the_completion_order() {
+        let mut s = connected_state();
+        let a = ack_id(s.handle_publish(&incoming(7, WireQoS::AtLeastOnce)));
+        let b = ack_id(s.handle_publish(&incoming(3, WireQoS::ExactlyOnce)));
+        let c = ack_id(s.handle_publish(&incoming(9, WireQoS::AtLeastOnce)));
+        let mut out = Vec::new();
+        s.ack(c, &mut out);
+        s.ack(b, &mut out);
+        assert!(out.is_empty(), "nothing may pass the unacked first message");
+        s.ack(a, &mut out);
+        assert_eq!(acks(&out), [("puback", 7), ("pubrec", 3), ("puback", 9)]);
+        let mut again = Vec::new();
+        s.ack(a, &mut again);
+        assert!(again.is_empty(), "a second complete is a no-op");
+    }
+
+    #[test]
+    fn qos2_duplicates_are_not_delivered_twice_and_pubrel_always_answered() {
+        let mut s = connected_state();
+        let id = ack_id(s.handle_publish(&incoming(5, WireQoS::ExactlyOnce)));
+        assert_eq!(
+            s.handle_publish(&incoming(5, WireQoS::ExactlyOnce)),
+            IncomingAction::Duplicate(None)
+        );
+        s.ack(id, &mut Vec::new());
+        assert!(matches!(
+            s.handle_publish(&incoming(5, WireQoS::ExactlyOnce)),
+            IncomingAction::Duplicate(Some(Packet::PubRec(_)))
+        ));
+        let comp = s.handle_pubrel(&PubRel::new(5, None));
+        assert!(matches!(comp, Packet::PubComp(c) if c.reason == PubCompReason::Success));
+        // An unknown PUBREL (e.g. after a broker restart) is answered, not an error (R3).
+        let comp = s.handle_pubrel(&PubRel::new(42, None));
+        assert!(matches!(comp, Packet::PubComp(c) if c.pkid == 42));
+        // After the PUBREL the id is free for a new message.
+        assert!(matches!(
+            s.handle_publish(&incoming(5, WireQoS::ExactlyOnce)),
+            IncomingAction::Deliver(Some(_))
+        ));
+    }
+
+    #[test]
+    fn acks_wait_for_the_connection_and_die_with_the_session() {
+        let mut s = connected_state();
+        let a = ack_id(s.handle_publish(&incoming(1, WireQoS::AtLeastOnce)));
+        let b = ack_id(s.handle_publish(&incoming(2, WireQoS::AtLeastOnce)));
+        s.connection_lost();
+        let mut out = Vec::new();
+        s.ack(a, &mut out);
+        assert!(out.is_empty());
+        s.connected(true, None, &mut out);
+        assert_eq!(acks(&out), [("puback", 1)]);
+        s.connection_lost();
+        s.connected(false, None, &mut Vec::new());
+        let mut out = Vec::new();
+        s.ack(b, &mut out);
+        assert!(out.is_empty(), "an ack of a lost session is void");
+    }
+
+    #[test]
+    fn packet_ids_skip_those_in_use_and_wrap() {
+        let mut s = connected_state();
+        s.next_pkid = u16::MAX - 1;
+        let reserved = s.reserve_pkid();
+        assert_eq!(reserved, u16::MAX);
+        assert_eq!(s.allocate_pkid(), 1);
+        s.next_pkid = u16::MAX - 1;
+        assert_eq!(s.allocate_pkid(), 1, "skips the reserved id and 0");
+    }
+}

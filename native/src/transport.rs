@@ -1,0 +1,160 @@
+//! Opening the byte stream to a broker: TCP, TLS, WebSocket, secure
+//! WebSocket (contract C1). TCP_NODELAY is always on: with Nagle a QoS 1
+//! round trip took 44 ms instead of 83 µs here (R9).
+
+use std::io;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{ready, Context, Poll};
+
+use bytes::{Buf, Bytes};
+use futures_util::{Sink, Stream};
+use rustls::pki_types::ServerName;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tokio_tungstenite::tungstenite::Message as WsMessage;
+use tokio_tungstenite::WebSocketStream;
+
+use crate::config::{ServerUri, Transport};
+use crate::error::{code, ErrorKind, MqttError, Result};
+
+/// A connected, bidirectional byte stream to the broker.
+pub trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
+
+pub type BoxedIo = Box<dyn Io>;
+
+/// Opens the stream named by `uri` (no timeout here: the caller bounds it).
+pub async fn open(uri: &ServerUri, tls: Option<&Arc<rustls::ClientConfig>>) -> Result<BoxedIo> {
+    let tcp = TcpStream::connect((uri.host.as_str(), uri.port))
+        .await
+        .map_err(|e| connect_error(uri, &e.to_string()))?;
+    tcp.set_nodelay(true)
+        .map_err(|e| connect_error(uri, &e.to_string()))?;
+    match uri.transport {
+        Transport::Tcp => Ok(Box::new(tcp)),
+        Transport::Tls => Ok(Box::new(tls_handshake(uri, tls, tcp).await?)),
+        Transport::Ws => Ok(Box::new(websocket(uri, tcp).await?)),
+        Transport::Wss => {
+            let stream = tls_handshake(uri, tls, tcp).await?;
+            Ok(Box::new(websocket(uri, stream).await?))
+        }
+    }
+}
+
+fn connect_error(uri: &ServerUri, why: &str) -> MqttError {
+    MqttError::with_code(
+        ErrorKind::Io,
+        format!("Unable to connect to {}: {why}", uri.original),
+        code::SERVER_CONNECT_ERROR,
+    )
+}
+
+async fn tls_handshake<S: AsyncRead + AsyncWrite + Unpin>(
+    uri: &ServerUri,
+    tls: Option<&Arc<rustls::ClientConfig>>,
+    stream: S,
+) -> Result<tokio_rustls::client::TlsStream<S>> {
+    let config = tls.ok_or_else(|| {
+        MqttError::tls(format!(
+            "{} needs TLS but no secureSocket is configured",
+            uri.original
+        ))
+    })?;
+    let name = ServerName::try_from(uri.host.clone())
+        .map_err(|_| MqttError::tls(format!("'{}' is not a valid TLS server name", uri.host)))?;
+    tokio_rustls::TlsConnector::from(config.clone())
+        .connect(name, stream)
+        .await
+        .map_err(|e| {
+            MqttError::with_code(
+                ErrorKind::Tls,
+                format!("TLS handshake with {} failed: {e}", uri.original),
+                code::SERVER_CONNECT_ERROR,
+            )
+        })
+}
+
+async fn websocket<S: AsyncRead + AsyncWrite + Unpin + Send>(
+    uri: &ServerUri,
+    stream: S,
+) -> Result<WebSocketIo<S>> {
+    let scheme = if uri.is_tls() { "wss" } else { "ws" };
+    let host = if uri.host.contains(':') {
+        format!("[{}]", uri.host)
+    } else {
+        uri.host.clone()
+    };
+    let url = format!("{scheme}://{host}:{}{}", uri.port, uri.path);
+    let mut request = url.into_client_request().map_err(|e| {
+        MqttError::invalid(format!("Invalid WebSocket URI '{}': {e}", uri.original))
+    })?;
+    request
+        .headers_mut()
+        .insert("Sec-WebSocket-Protocol", HeaderValue::from_static("mqtt"));
+    let (ws, _) = tokio_tungstenite::client_async(request, stream)
+        .await
+        .map_err(|e| connect_error(uri, &format!("WebSocket handshake failed: {e}")))?;
+    Ok(WebSocketIo {
+        ws,
+        pending: Bytes::new(),
+    })
+}
+
+/// Presents a WebSocket as a byte stream: MQTT packets may span binary
+/// messages, so reads concatenate them and each write becomes one message.
+pub struct WebSocketIo<S> {
+    ws: WebSocketStream<S>,
+    pending: Bytes,
+}
+
+fn ws_io_error(e: tokio_tungstenite::tungstenite::Error) -> io::Error {
+    io::Error::other(e)
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> AsyncRead for WebSocketIo<S> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        loop {
+            if !self.pending.is_empty() {
+                let n = self.pending.len().min(buf.remaining());
+                buf.put_slice(&self.pending[..n]);
+                self.pending.advance(n);
+                return Poll::Ready(Ok(()));
+            }
+            match ready!(Pin::new(&mut self.ws).poll_next(cx)) {
+                Some(Ok(WsMessage::Binary(data))) => self.pending = data,
+                Some(Ok(WsMessage::Close(_))) | None => return Poll::Ready(Ok(())),
+                Some(Ok(_)) => continue, // ping/pong/text: not MQTT data
+                Some(Err(e)) => return Poll::Ready(Err(ws_io_error(e))),
+            }
+        }
+    }
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> AsyncWrite for WebSocketIo<S> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        ready!(Pin::new(&mut self.ws).poll_ready(cx)).map_err(ws_io_error)?;
+        Pin::new(&mut self.ws)
+            .start_send(WsMessage::Binary(Bytes::copy_from_slice(buf)))
+            .map_err(ws_io_error)?;
+        Poll::Ready(Ok(buf.len()))
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.ws).poll_flush(cx).map_err(ws_io_error)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.ws).poll_close(cx).map_err(ws_io_error)
+    }
+}
