@@ -54,6 +54,8 @@ mod tests {
     fn jitter_stays_within_a_quarter_below_nominal() {
         let mut b = Backoff::new(Duration::from_secs(4));
         assert_eq!(b.next_delay_with(0.0), Duration::from_millis(750));
+        b.next_delay();
+        b.next_delay(); // now at the cap
         for _ in 0..100 {
             let d = b.next_delay();
             assert!(

@@ -209,7 +209,7 @@ mod tests {
     #[test]
     fn partial_input_waits_for_more_bytes() {
         let mut buf = BytesMut::new();
-        let publish = to_publish("t", &Message::new(vec![7u8; 100]));
+        let publish = to_publish("t", &Message::new(vec![7u8; 100]).with_qos(QoS::AtMostOnce));
         write_packet(&Packet::Publish(publish), &mut buf, None).unwrap();
         let mut half = buf.split_to(50);
         assert!(read_packet(&mut half, 1 << 20).unwrap().is_none());
@@ -220,7 +220,10 @@ mod tests {
     fn oversize_and_garbage_are_errors_not_panics() {
         let mut buf = BytesMut::new();
         write_packet(
-            &Packet::Publish(to_publish("t", &Message::new(vec![0u8; 2000]))),
+            &Packet::Publish(to_publish(
+                "t",
+                &Message::new(vec![0u8; 2000]).with_qos(QoS::AtMostOnce),
+            )),
             &mut buf,
             None,
         )
