@@ -109,7 +109,7 @@ function panicInOnMessageReachesOnError() returns error? {
 @test:Config {groups: ["listener"]}
 function serviceWithoutOnMessageGetsAnError() returns error? {
     string topic = uniqueTopic("no-on-message");
-    Inbox inbox = new;
+    final Inbox inbox = new; // captured by an isolated service: must be final
     Service onlyOnError = isolated service object {
         remote function onError(Error err) {
             inbox.addError(err);
@@ -125,8 +125,8 @@ function serviceWithoutOnMessageGetsAnError() returns error? {
 @test:Config {groups: ["listener"]}
 function secondAttachIsRejected() returns error? {
     Listener inbound = check new (plainUrl, uniqueClientId("second-attach"), uniqueTopic("second-attach"));
-    check inbound.attach(recordingService(new));
-    Error? second = inbound.attach(recordingService(new));
+    check inbound.attach(recordingService(new Inbox()));
+    Error? second = inbound.attach(recordingService(new Inbox()));
     assertMqttError(second);
     check inbound.immediateStop();
 }
@@ -168,7 +168,7 @@ function noMessageAfterImmediateStop() returns error? {
 @test:Config {groups: ["listener"]}
 function gracefulStopLetsTheRunningOnMessageFinish() returns error? {
     string topic = uniqueTopic("graceful-running");
-    Inbox inbox = new;
+    final Inbox inbox = new; // captured by an isolated service: must be final
     Service slow = isolated service object {
         remote function onMessage(Message message) {
             pause(1);

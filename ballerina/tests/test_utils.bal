@@ -45,43 +45,44 @@ isolated function uniqueClientId(string name) returns string => string `${name}-
 
 # Records what a service (or a test) observed; read by the test with the `await…` methods.
 isolated class Inbox {
-    private (Message & readonly)[] messages = [];
-    private error[] errors = [];
-    private (DeliveryToken & readonly)[] tokens = [];
+    // Field names differ from the accessor methods: an object's fields and methods share one namespace.
+    private (Message & readonly)[] receivedMessages = [];
+    private error[] recordedErrors = [];
+    private (DeliveryToken & readonly)[] recordedTokens = [];
 
     isolated function addMessage(Message & readonly message) {
         lock {
-            self.messages.push(message);
+            self.receivedMessages.push(message);
         }
     }
 
     isolated function addError(error err) {
         lock {
-            self.errors.push(err);
+            self.recordedErrors.push(err);
         }
     }
 
     isolated function addToken(DeliveryToken & readonly token) {
         lock {
-            self.tokens.push(token);
+            self.recordedTokens.push(token);
         }
     }
 
     isolated function messages() returns (Message & readonly)[] {
         lock {
-            return self.messages.clone();
+            return self.receivedMessages.clone();
         }
     }
 
     isolated function errors() returns error[] {
         lock {
-            return self.errors.clone();
+            return self.recordedErrors.clone();
         }
     }
 
     isolated function tokens() returns (DeliveryToken & readonly)[] {
         lock {
-            return self.tokens.clone();
+            return self.recordedTokens.clone();
         }
     }
 
@@ -194,10 +195,11 @@ function subscribedClient(string name, string|string[]|Subscription|Subscription
 #
 # + mqttClient - The client to release
 isolated function release(Client mqttClient) {
+    // Either call fails harmlessly when the client is already disconnected or closed.
     Error? disconnected = mqttClient->disconnect();
     Error? closed = mqttClient->close();
-    if disconnected is Error && closed is Error {
-        // Nothing to do: the client was already disconnected or closed.
+    if closed is Error && disconnected is () {
+        panic error("a disconnected client must close", closed);
     }
 }
 
