@@ -72,8 +72,9 @@ impl Handle {
         self.status.get()
     }
 
-    fn send(&self, command: Command) -> std::result::Result<(), Command> {
-        self.commands.send(command).map_err(|e| e.0)
+    /// Sends a command; when the loop is gone the command comes back.
+    fn send(&self, command: Command) -> std::result::Result<(), Box<Command>> {
+        self.commands.send(command).map_err(|e| Box::new(e.0))
     }
 
     /// Sends a command that answers on a oneshot; a closed loop answers 32111.
@@ -104,8 +105,10 @@ impl Handle {
             topic: topic.to_string(),
             done,
         };
-        if let Err(Command::Publish(pending)) = self.send(Command::Publish(pending)) {
-            (pending.done)(Err(MqttError::closed()));
+        if let Err(command) = self.send(Command::Publish(Box::new(pending))) {
+            if let Command::Publish(pending) = *command {
+                (pending.done)(Err(MqttError::closed()));
+            }
         }
     }
 
@@ -186,7 +189,7 @@ impl Handle {
 pub struct Client {
     handle: Handle,
     inbox: Arc<Mutex<mpsc::Receiver<Delivery>>>,
-    events: Arc<std::sync::Mutex<mpsc::UnboundedReceiver<ConnectionEvent>>>,
+    events: Arc<Mutex<mpsc::UnboundedReceiver<ConnectionEvent>>>,
 }
 
 impl Client {
@@ -196,7 +199,7 @@ impl Client {
         Ok(Client {
             handle,
             inbox: Arc::new(Mutex::new(inbox)),
-            events: Arc::new(std::sync::Mutex::new(events)),
+            events: Arc::new(Mutex::new(events)),
         })
     }
 
@@ -233,7 +236,17 @@ impl Client {
 
     /// Connection events (lost, reconnected, refused restored subscription).
     pub fn try_next_event(&self) -> Option<ConnectionEvent> {
-        self.events.lock().ok()?.try_recv().ok()
+        self.events.try_lock().ok()?.try_recv().ok()
+    }
+
+    /// Waits for the next connection event; None once the client is closed.
+    pub async fn next_event(&self) -> Option<ConnectionEvent> {
+        self.events.lock().await.recv().await
+    }
+
+    /// Where the connection is (connecting, connected, reconnecting, ...).
+    pub fn phase(&self) -> Phase {
+        self.handle.phase()
     }
 
     pub fn is_connected(&self) -> Result<bool> {

@@ -56,7 +56,7 @@ impl ServerUri {
                 "credentials in the URI are not supported; use username/password",
             ));
         }
-        let (host, port) = split_host_port(authority).map_err(|why| bad(why))?;
+        let (host, port) = split_host_port(authority).map_err(&bad)?;
         if host.is_empty() {
             return Err(bad("missing host"));
         }

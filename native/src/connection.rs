@@ -31,7 +31,7 @@ use crate::transport::{self, BoxedIo};
 
 /// Requests from the API handles to the event loop.
 pub enum Command {
-    Publish(PendingPublish),
+    Publish(Box<PendingPublish>),
     Subscribe(Vec<Subscription>, oneshot::Sender<Result<()>>),
     Unsubscribe(Vec<String>, oneshot::Sender<Result<()>>),
     Ack(AckId),
@@ -494,7 +494,7 @@ impl EventLoop {
                     (pending.done)(Err(error));
                     return None;
                 }
-                if let Err((done, result)) = self.state.enqueue(pending) {
+                if let Err((done, result)) = self.state.enqueue(*pending) {
                     done(result);
                 }
                 let mut out = Vec::new();
@@ -604,7 +604,7 @@ impl EventLoop {
                 IncomingAction::Duplicate(reply) => {
                     if let Some(packet) = reply {
                         out.push(Outbound {
-                            packet,
+                            packet: *packet,
                             on_written: None,
                         });
                     }
@@ -830,7 +830,7 @@ impl EventLoop {
         match command {
             // While reconnecting, publishes wait for the connection (C5).
             Command::Publish(pending) if reconnecting => {
-                if let Err((done, result)) = self.state.enqueue(pending) {
+                if let Err((done, result)) = self.state.enqueue(*pending) {
                     done(result);
                 }
             }

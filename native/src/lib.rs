@@ -17,22 +17,29 @@
 //! * `client`     — the client handle and its message stream (§2.1, R1, R2).
 //! * `listener`   — the listener, received messages and their caller (§2.2, L1–L6).
 //! * `runtime`    — the one shared tokio runtime.
+//! * `wire`       — the byte format to and from the Java bridge (fuzzed).
+//! * `bridge`     — handles, the event queue and credit-based forwarding
+//!   that the JNI exports use; no JNI types.
+//! * `jni`        — the `Native` class's exports; the only user of the `jni` crate.
 //!
 //! Design notes on why the event loop is ours and not rumqttc's are in
 //! `docs/design.md`.
 
 pub mod backoff;
+pub mod bridge;
 pub mod client;
 pub mod codec;
 pub mod config;
 pub mod connection;
 pub mod error;
+pub mod jni;
 pub mod listener;
 pub mod message;
 pub mod runtime;
 pub mod state;
 pub mod tls;
 pub mod transport;
+pub mod wire;
 
 pub use client::{Client, MessageStream};
 pub use config::{ConnectOptions, TlsOptions, Will};

@@ -130,6 +130,20 @@ impl Listener {
         self.handle.phase() == Phase::Connected
     }
 
+    pub fn phase(&self) -> Phase {
+        self.handle.phase()
+    }
+
+    /// Acks a message by id, as `Received::complete` does (the bridge keeps ids, not `Received`s).
+    pub fn ack(&self, id: AckId) {
+        self.handle.ack(id)
+    }
+
+    /// Publishes on the listener's connection (responses, L5).
+    pub fn publish_with(&self, topic: &str, message: &Message, done: Completion) {
+        self.handle.publish_with(topic, message, done)
+    }
+
     /// Unsubscribes; the listener can `start` again later (L6).
     pub async fn detach(&self) -> Result<()> {
         self.check_open()?;
@@ -183,6 +197,11 @@ pub struct Received {
 }
 
 impl Received {
+    /// The id that acks this message; None for QoS 0.
+    pub fn ack_id(&self) -> Option<AckId> {
+        self.ack
+    }
+
     /// `caller->complete()`: acks in manual mode; a no-op in automatic mode
     /// and on a second call (L3).
     pub fn complete(&self) -> Result<()> {

@@ -32,15 +32,16 @@ pub struct PendingPublish {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Stage {
-    AwaitPubAck,
-    AwaitPubRec,
-    AwaitPubComp,
+#[allow(clippy::enum_variant_names)] // named after the packets awaited
+enum Awaiting {
+    PubAck,
+    PubRec,
+    PubComp,
 }
 
 struct InFlight {
     pending: PendingPublish,
-    stage: Stage,
+    stage: Awaiting,
 }
 
 /// A packet to write, and for QoS 0 the completion due once it is written.
@@ -73,7 +74,7 @@ pub enum IncomingAction {
     Deliver(Option<AckId>),
     /// A duplicate of a message still being handled or already received:
     /// do not deliver; write the packet if any.
-    Duplicate(Option<Packet>),
+    Duplicate(Option<Box<Packet>>),
 }
 
 struct IncomingAck {
@@ -180,9 +181,9 @@ impl SessionState {
             let pkid = self.allocate_pkid();
             pending.publish.pkid = pkid;
             let stage = if pending.publish.qos == WireQoS::AtLeastOnce {
-                Stage::AwaitPubAck
+                Awaiting::PubAck
             } else {
-                Stage::AwaitPubRec
+                Awaiting::PubRec
             };
             out.push(Outbound::packet(Packet::Publish(pending.publish.clone())));
             let seq = self.next_seq;
@@ -231,7 +232,7 @@ impl SessionState {
 
     pub fn handle_puback(&mut self, ack: &PubAck) -> Option<Finished> {
         let seq = *self.inflight_by_pkid.get(&ack.pkid)?;
-        if self.inflight[&seq].stage != Stage::AwaitPubAck {
+        if self.inflight[&seq].stage != Awaiting::PubAck {
             return None;
         }
         let flight = self.finish(ack.pkid)?;
@@ -263,7 +264,7 @@ impl SessionState {
         match rec.reason {
             PubRecReason::Success | PubRecReason::NoMatchingSubscribers => {
                 let flight = self.inflight.get_mut(&seq).expect("indexed above");
-                flight.stage = Stage::AwaitPubComp;
+                flight.stage = Awaiting::PubComp;
                 (Some(Packet::PubRel(PubRel::new(rec.pkid, None))), None)
             }
             reason => {
@@ -284,7 +285,7 @@ impl SessionState {
 
     pub fn handle_pubcomp(&mut self, comp: &PubComp) -> Option<Finished> {
         let seq = *self.inflight_by_pkid.get(&comp.pkid)?;
-        if self.inflight[&seq].stage != Stage::AwaitPubComp {
+        if self.inflight[&seq].stage != Awaiting::PubComp {
             return None;
         }
         let flight = self.finish(comp.pkid)?;
@@ -303,10 +304,8 @@ impl SessionState {
         }
         if publish.qos == WireQoS::ExactlyOnce && self.awaiting_pubrel.contains(&publish.pkid) {
             // Received and acked before: deliver once only, repeat the PUBREC.
-            return IncomingAction::Duplicate(Some(Packet::PubRec(PubRec::new(
-                publish.pkid,
-                None,
-            ))));
+            let repeat = Packet::PubRec(PubRec::new(publish.pkid, None));
+            return IncomingAction::Duplicate(Some(Box::new(repeat)));
         }
         let seq = self.next_incoming_seq;
         self.next_incoming_seq += 1;
@@ -384,7 +383,7 @@ impl SessionState {
         if session_present {
             for flight in self.inflight.values() {
                 let packet = match flight.stage {
-                    Stage::AwaitPubComp => {
+                    Awaiting::PubComp => {
                         Packet::PubRel(PubRel::new(flight.pending.publish.pkid, None))
                     }
                     _ => {
@@ -405,7 +404,7 @@ impl SessionState {
             let flights = std::mem::take(&mut self.inflight);
             let mut resend = Vec::new();
             for flight in flights.into_values() {
-                if flight.stage == Stage::AwaitPubComp {
+                if flight.stage == Awaiting::PubComp {
                     let token = Self::token(&flight);
                     finished.push((flight.pending.done, Ok(token)));
                 } else {
@@ -579,7 +578,9 @@ mod tests {
             topic: "t".into(),
             done: Box::new(|_| {}),
         };
-        let (_, result) = s.enqueue(pending).err().expect("refused");
+        let Err((_, result)) = s.enqueue(pending) else {
+            panic!("the second publish must be refused")
+        };
         assert_eq!(result.unwrap_err().reason_code(), Some(32202));
     }
 
@@ -703,7 +704,7 @@ mod tests {
         s.ack(id, &mut Vec::new());
         assert!(matches!(
             s.handle_publish(&incoming(5, WireQoS::ExactlyOnce)),
-            IncomingAction::Duplicate(Some(Packet::PubRec(_)))
+            IncomingAction::Duplicate(Some(p)) if matches!(*p, Packet::PubRec(_))
         ));
         let comp = s.handle_pubrel(&PubRel::new(5, None));
         assert!(matches!(comp, Packet::PubComp(c) if c.reason == PubCompReason::Success));

@@ -1,0 +1,257 @@
+//! The JNI exports of `io.ballerina.lib.mqtt.engine.Native` — the only
+//! module that imports the `jni` crate (docs/bridge.md).
+//!
+//! Every export goes through [`guard`]: it catches panics (an unwinding
+//! panic out of an `extern "system"` function aborts the JVM since Rust
+//! 1.81) and turns every error into one Java exception type,
+//! `MqttException`. Nothing here blocks except `poll`, which only Java's
+//! event pump thread calls.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::time::Duration;
+
+use jni::objects::{JByteArray, JClass, JObjectArray, JString};
+use jni::sys::{jboolean, jbyteArray, jint, jlong, JNI_TRUE};
+use jni::JNIEnv;
+
+use crate::bridge;
+use crate::error::MqttError;
+
+const EXCEPTION_CLASS: &str = "io/ballerina/lib/mqtt/engine/MqttException";
+
+type JniResult<T> = std::result::Result<T, MqttError>;
+
+fn jni_error(e: jni::errors::Error) -> MqttError {
+    MqttError::invalid(format!("JNI call failed: {e}"))
+}
+
+/// Runs `body`, turning an error or a panic into a thrown `MqttException`.
+fn guard<'local, T>(
+    env: &mut JNIEnv<'local>,
+    fallback: T,
+    body: impl FnOnce(&mut JNIEnv<'local>) -> JniResult<T>,
+) -> T {
+    let outcome = catch_unwind(AssertUnwindSafe(|| body(env)));
+    let message = match outcome {
+        Ok(Ok(value)) => return value,
+        Ok(Err(error)) => error.message().to_string(),
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".into());
+            format!("Internal error in the MQTT engine: {what}")
+        }
+    };
+    // A pending Java exception (e.g. from a failed JNI call) is left as it is.
+    if !env.exception_check().unwrap_or(true) {
+        let _ = env.throw_new(EXCEPTION_CLASS, message);
+    }
+    fallback
+}
+
+fn bytes(env: &mut JNIEnv<'_>, array: &JByteArray<'_>, what: &str) -> JniResult<Vec<u8>> {
+    if array.is_null() {
+        return Err(MqttError::invalid(format!("{what} must not be null")));
+    }
+    env.convert_byte_array(array).map_err(jni_error)
+}
+
+fn string(env: &mut JNIEnv<'_>, value: &JString<'_>, what: &str) -> JniResult<String> {
+    if value.is_null() {
+        return Err(MqttError::invalid(format!("{what} must not be null")));
+    }
+    Ok(env.get_string(value).map_err(jni_error)?.into())
+}
+
+#[no_mangle]
+pub extern "system" fn Java_io_ballerina_lib_mqtt_engine_Native_connect<'local>(
+    mut env: JNIEnv<'local>,
+    _class: JClass<'local>,
+    options: JByteArray<'local>,
+    kind: jint,
+    manual_acks: jboolean,
+    subscriptions: JByteArray<'local>,
+    request_id: jlong,
+) -> jlong {
+    guard(&mut env, 0, |env| {
+        let options = bytes(env, &options, "options")?;
+        let listener = kind == 1;
+        let subscriptions = if listener {
+            bytes(env, &subscriptions, "subscriptions")?
+        } else {
+            Vec::new()
+        };
+        bridge::connect(
+            &options,
+            listener,
+            manual_acks == JNI_TRUE,
+            &subscriptions,
+            request_id,
+        )
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_io_ballerina_lib_mqtt_engine_Native_publish<'local>(
+    mut env: JNIEnv<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    topic: JString<'local>,
+    message: JByteArray<'local>,
+    request_id: jlong,
+) {
+    guard(&mut env, (), |env| {
+        let topic = string(env, &topic, "topic")?;
+        let message = bytes(env, &message, "message")?;
+        bridge::publish(handle, &topic, &message, request_id)
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_io_ballerina_lib_mqtt_engine_Native_subscribe<'local>(
+    mut env: JNIEnv<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    subscriptions: JByteArray<'local>,
+    request_id: jlong,
+) {
+    guard(&mut env, (), |env| {
+        let subscriptions = bytes(env, &subscriptions, "subscriptions")?;
+        bridge::subscribe(handle, &subscriptions, request_id);
+        Ok(())
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_io_ballerina_lib_mqtt_engine_Native_unsubscribe<'local>(
+    mut env: JNIEnv<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    filters: JObjectArray<'local>,
+    request_id: jlong,
+) {
+    guard(&mut env, (), |env| {
+        if filters.is_null() {
+            return Err(MqttError::invalid("filters must not be null"));
+        }
+        let count = env.get_array_length(&filters).map_err(jni_error)?;
+        let mut list = Vec::with_capacity(count as usize);
+        for i in 0..count {
+            let element = env
+                .get_object_array_element(&filters, i)
+                .map_err(jni_error)?;
+            let filter = string(env, &JString::from(element), "filter")?;
+            list.push(filter);
+        }
+        bridge::unsubscribe(handle, list, request_id);
+        Ok(())
+    })
+}
+
+/// Exports the calls that take (handle, requestId) and return nothing.
+macro_rules! request_exports {
+    ($($name:ident => $call:path),* $(,)?) => {$(
+        #[no_mangle]
+        pub extern "system" fn $name<'local>(
+            mut env: JNIEnv<'local>,
+            _class: JClass<'local>,
+            handle: jlong,
+            request_id: jlong,
+        ) {
+            guard(&mut env, (), |_| {
+                $call(handle, request_id);
+                Ok(())
+            })
+        }
+    )*};
+}
+
+request_exports! {
+    Java_io_ballerina_lib_mqtt_engine_Native_disconnect => bridge::disconnect,
+    Java_io_ballerina_lib_mqtt_engine_Native_reconnect => bridge::reconnect,
+    Java_io_ballerina_lib_mqtt_engine_Native_close => bridge::close,
+    Java_io_ballerina_lib_mqtt_engine_Native_start => bridge::start,
+    Java_io_ballerina_lib_mqtt_engine_Native_detach => bridge::detach,
+}
+
+#[no_mangle]
+pub extern "system" fn Java_io_ballerina_lib_mqtt_engine_Native_release<'local>(
+    mut env: JNIEnv<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+) {
+    guard(&mut env, (), |_| {
+        bridge::release(handle);
+        Ok(())
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_io_ballerina_lib_mqtt_engine_Native_status<'local>(
+    mut env: JNIEnv<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+) -> jint {
+    guard(&mut env, 4, |_| Ok(bridge::status(handle)))
+}
+
+#[no_mangle]
+pub extern "system" fn Java_io_ballerina_lib_mqtt_engine_Native_stop<'local>(
+    mut env: JNIEnv<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    graceful: jboolean,
+    request_id: jlong,
+) {
+    guard(&mut env, (), |_| {
+        bridge::stop(handle, graceful == JNI_TRUE, request_id);
+        Ok(())
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_io_ballerina_lib_mqtt_engine_Native_ack<'local>(
+    mut env: JNIEnv<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    ack_epoch: jlong,
+    ack_seq: jlong,
+) {
+    guard(&mut env, (), |_| {
+        bridge::ack(handle, ack_epoch, ack_seq);
+        Ok(())
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_io_ballerina_lib_mqtt_engine_Native_credit<'local>(
+    mut env: JNIEnv<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    n: jint,
+) {
+    guard(&mut env, (), |_| {
+        bridge::credit(handle, n);
+        Ok(())
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_io_ballerina_lib_mqtt_engine_Native_poll<'local>(
+    mut env: JNIEnv<'local>,
+    _class: JClass<'local>,
+    timeout_millis: jlong,
+) -> jbyteArray {
+    guard(&mut env, std::ptr::null_mut(), |env| {
+        let timeout = Duration::from_millis(timeout_millis.clamp(0, 60_000) as u64);
+        match bridge::poll(timeout) {
+            None => Ok(std::ptr::null_mut()),
+            Some(batch) => Ok(env
+                .byte_array_from_slice(&batch)
+                .map_err(jni_error)?
+                .into_raw()),
+        }
+    })
+}
