@@ -1,0 +1,133 @@
+package io.ballerina.lib.mqtt.engine;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The Java-side buffer of one client's received messages, shared by all its streams (R1, R2).
+ * Its size is bounded by the engine's credits: a message taken out gives one credit back.
+ * Must not refer to the MqttClient (the pump's registry would keep the client alive).
+ */
+final class ClientInbox implements EventPump.Sink {
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final ArrayDeque<Message> queue = new ArrayDeque<>();
+    private volatile long handle;
+    private boolean ended;
+
+    void setHandle(long value) {
+        handle = value;
+    }
+
+    @Override
+    public void onMessage(Wire.Received message) {
+        lock.lock();
+        try {
+            queue.addLast(message.message());
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void onConnection(Wire.ConnectionEvent event) {
+        // A client has no service to tell; isConnected() and the calls' errors report the state.
+    }
+
+    @Override
+    public void onEnd() {
+        end();
+    }
+
+    /** No more messages will come (client closed): waiting streams wake up. */
+    void end() {
+        lock.lock();
+        try {
+            ended = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    MessageStream newStream() {
+        return new Stream();
+    }
+
+    private final class Stream implements MessageStream {
+        private boolean closed; // guarded by lock
+
+        @Override
+        public Message next() {
+            return take(-1);
+        }
+
+        @Override
+        public Message next(Duration timeout) {
+            long nanos = timeout.toNanos();
+            return take(Math.max(0, nanos));
+        }
+
+        /** nanos -1 = no limit. */
+        private Message take(long nanos) {
+            Message message;
+            boolean credit;
+            lock.lock();
+            try {
+                while (true) {
+                    if (closed) {
+                        throw new MqttException(STREAM_CLOSED);
+                    }
+                    message = queue.pollFirst();
+                    if (message != null) {
+                        credit = !ended;
+                        break;
+                    }
+                    if (ended) {
+                        throw MqttException.closed();
+                    }
+                    if (nanos < 0) {
+                        changed.await();
+                    } else if (nanos == 0) {
+                        return null;
+                    } else {
+                        nanos = changed.awaitNanos(nanos);
+                        if (nanos <= 0) {
+                            nanos = 0;
+                        }
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new MqttException("Interrupted while waiting for a message", e);
+            } finally {
+                lock.unlock();
+            }
+            if (credit) {
+                try {
+                    Native.credit(handle, 1);
+                } catch (RuntimeException | LinkageError e) {
+                    // The handle is gone (closed meanwhile): no credit needed any more.
+                }
+            }
+            return message;
+        }
+
+        @Override
+        public void close() {
+            lock.lock();
+            try {
+                if (closed) {
+                    throw new MqttException(STREAM_CLOSED);
+                }
+                closed = true;
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+}

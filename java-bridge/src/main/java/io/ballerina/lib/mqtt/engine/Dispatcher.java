@@ -1,0 +1,250 @@
+package io.ballerina.lib.mqtt.engine;
+
+import java.util.concurrent.LinkedBlockingQueue;
+
+/**
+ * The per-listener dispatch thread and its queue (L2–L5): onMessage, onError and onComplete run
+ * here, one at a time, in arrival order. The event pump only enqueues. Must not refer to the
+ * MqttListener except through {@link #owner} while started (which keeps a running listener alive).
+ */
+final class Dispatcher implements EventPump.Sink {
+    private static final Object STOP = new Object();
+    private static final Object END = new Object();
+
+    private record Completed(DeliveryToken token) {
+    }
+
+    private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+    private final EventPump pump;
+    private final boolean manualAcks;
+    private final String name;
+    private volatile long handle;
+    private volatile MessageHandler handler;
+    /** Graceful stop: no new onMessage, the running one finishes. */
+    private volatile boolean stopping;
+    /** Immediate stop: nothing more reaches the service. */
+    private volatile boolean stopped;
+    private Thread thread; // guarded by this
+    /** The listener, strongly reachable while dispatching (a started service keeps running). */
+    volatile Object owner;
+
+    Dispatcher(EventPump pump, boolean manualAcks, String name) {
+        this.pump = pump;
+        this.manualAcks = manualAcks;
+        this.name = name;
+    }
+
+    void setHandle(long value) {
+        handle = value;
+    }
+
+    long handle() {
+        return handle;
+    }
+
+    boolean manualAcks() {
+        return manualAcks;
+    }
+
+    EventPump pump() {
+        return pump;
+    }
+
+    void setHandler(MessageHandler value) {
+        handler = value;
+    }
+
+    MessageHandler handler() {
+        return handler;
+    }
+
+    // ------------------------------------------------------------------ Sink (event pump thread)
+
+    @Override
+    public void onMessage(Wire.Received message) {
+        queue.add(message);
+    }
+
+    @Override
+    public void onConnection(Wire.ConnectionEvent event) {
+        queue.add(event);
+    }
+
+    @Override
+    public void onEnd() {
+        queue.add(END);
+    }
+
+    /** Schedules onComplete(token) on the dispatch thread (L5). */
+    void scheduleComplete(DeliveryToken token) {
+        queue.add(new Completed(token));
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    synchronized void startThread(Object listener) {
+        owner = listener;
+        if (thread == null) {
+            thread = new Thread(this::run, "mqtt-listener-" + name);
+            thread.setDaemon(true);
+            thread.start();
+        }
+    }
+
+    synchronized Thread thread() {
+        return thread;
+    }
+
+    /** Graceful: the running onMessage finishes (and is acked); queued messages are not dispatched. */
+    void stopGracefully() {
+        stopping = true;
+        queue.add(STOP);
+        Thread t = thread();
+        if (t != null && t != Thread.currentThread()) {
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    t.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        owner = null;
+    }
+
+    /** Immediate: nothing more reaches the service; does not wait for a running onMessage. */
+    void stopImmediately() {
+        stopped = true;
+        stopping = true;
+        queue.add(STOP);
+        owner = null;
+    }
+
+    // ------------------------------------------------------------------ acks and credit
+
+    void ack(long ackEpoch, long ackSeq) {
+        try {
+            Native.ack(handle, ackEpoch, ackSeq);
+        } catch (RuntimeException | LinkageError e) {
+            // The listener was stopped: nothing to acknowledge any more.
+        }
+    }
+
+    private void credit() {
+        try {
+            Native.credit(handle, 1);
+        } catch (RuntimeException | LinkageError e) {
+            // Stopped meanwhile.
+        }
+    }
+
+    // ------------------------------------------------------------------ the dispatch thread
+
+    private void run() {
+        while (true) {
+            Object item;
+            try {
+                item = queue.take();
+            } catch (InterruptedException e) {
+                continue; // only a stop ends the thread
+            }
+            if (item == STOP || item == END) {
+                drainCompletions();
+                return;
+            }
+            try {
+                handle(item);
+            } catch (Throwable t) {
+                // Never let the dispatch thread die of a bug or a user error.
+                log("mqtt: listener " + name + " dispatch failed", t);
+            }
+        }
+    }
+
+    /** After a stop, onComplete of responses already delivered still runs (unless stopped immediately). */
+    private void drainCompletions() {
+        Object item;
+        while ((item = queue.poll()) != null) {
+            if (item instanceof Completed c && !stopped) {
+                complete(c.token());
+            }
+        }
+    }
+
+    private void handle(Object item) {
+        if (item instanceof Wire.Received r) {
+            dispatch(r);
+        } else if (item instanceof Wire.ConnectionEvent e) {
+            if (e.kind() != Wire.CONNECTION_RECONNECTED && !stopped) {
+                reportError(e.error());
+            }
+        } else if (item instanceof Completed c) {
+            if (!stopped) {
+                complete(c.token());
+            }
+        }
+    }
+
+    private void dispatch(Wire.Received r) {
+        if (stopping || stopped) {
+            return; // not dispatched, not acknowledged: the broker redelivers with a session
+        }
+        ListenerCaller caller = new ListenerCaller(this, r);
+        MessageHandler h = handler;
+        if (h == null) {
+            // Detached: nobody takes it; acknowledge so the broker's flow does not stall.
+            caller.acknowledge();
+            credit();
+            return;
+        }
+        try {
+            h.onMessage(r.message(), caller);
+        } catch (Throwable t) {
+            if (t instanceof VirtualMachineError vm && !(t instanceof StackOverflowError)) {
+                caller.acknowledgeAutomatic();
+                credit();
+                throw vm;
+            }
+            MqttException error = t instanceof MqttException m ? m
+                    : new MqttException("onMessage failed: " + t, t);
+            reportError(error);
+        }
+        caller.acknowledgeAutomatic();
+        credit();
+    }
+
+    private void reportError(MqttException error) {
+        MessageHandler h = handler;
+        if (h == null) {
+            log("mqtt: listener " + name + ": " + error.getMessage(), error);
+            return;
+        }
+        try {
+            h.onError(error);
+        } catch (Throwable t) {
+            log("mqtt: listener " + name + ": onError failed while handling '" + error.getMessage() + "'", t);
+        }
+    }
+
+    private void complete(DeliveryToken token) {
+        MessageHandler h = handler;
+        if (h == null) {
+            return;
+        }
+        try {
+            h.onComplete(token);
+        } catch (Throwable t) {
+            log("mqtt: listener " + name + ": onComplete failed", t);
+        }
+    }
+
+    private static void log(String what, Throwable t) {
+        System.err.println(what + ": " + t);
+        t.printStackTrace();
+    }
+}

@@ -1,0 +1,211 @@
+package io.ballerina.lib.mqtt.engine;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
+import java.util.function.LongUnaryOperator;
+
+/**
+ * The one event pump of the process (docs/bridge.md, "Threads"): a daemon platform thread,
+ * started lazily, that loops on {@link Native#poll(long)}, completes the futures of pending
+ * requests by requestId and routes MESSAGE / CONNECTION / END events by handle to the registered
+ * {@link Sink}. It never runs user code (sinks only enqueue) and survives any exception.
+ */
+final class EventPump {
+    /** Where the events of one handle go. Implementations must only enqueue, never block. */
+    interface Sink {
+        void onMessage(Wire.Received message);
+
+        void onConnection(Wire.ConnectionEvent event);
+
+        void onEnd();
+    }
+
+    static final long POLL_TIMEOUT_MILLIS = 1000;
+
+    private static volatile EventPump instance;
+
+    private final AtomicLong nextRequestId = new AtomicLong(1);
+    private final ConcurrentHashMap<Long, CompletableFuture<Wire.Completion>> pending = new ConcurrentHashMap<>();
+    /** Guards {@link #sinks}; held by connect while the handle is created and registered. */
+    private final Object routeLock = new Object();
+    private final Map<Long, Sink> sinks = new HashMap<>();
+    private final Thread thread;
+
+    private EventPump() {
+        thread = new Thread(this::run, "mqtt-engine-event-pump");
+        thread.setDaemon(true);
+    }
+
+    /** The pump, loading the engine library and starting the thread at first use. */
+    static EventPump get() {
+        EventPump pump = instance;
+        if (pump != null) {
+            return pump;
+        }
+        synchronized (EventPump.class) {
+            if (instance == null) {
+                try {
+                    NativeLoader.load();
+                } catch (UnsatisfiedLinkError e) {
+                    throw new MqttException(e.getMessage(), e);
+                }
+                EventPump created = new EventPump();
+                created.thread.start();
+                instance = created;
+            }
+            return instance;
+        }
+    }
+
+    // ------------------------------------------------------------------ requests
+
+    /** Starts a request: {@code nativeCall} gets the requestId; the future ends with its completion. */
+    CompletableFuture<Wire.Completion> submit(LongConsumer nativeCall) {
+        long requestId = nextRequestId.getAndIncrement();
+        CompletableFuture<Wire.Completion> future = new CompletableFuture<>();
+        pending.put(requestId, future);
+        try {
+            nativeCall.accept(requestId);
+        } catch (RuntimeException | Error e) {
+            pending.remove(requestId);
+            throw engineFailure(e);
+        }
+        return future;
+    }
+
+    /** Starts a request and waits (in Java) for its completion. */
+    Wire.Completion call(LongConsumer nativeCall) {
+        return await(submit(nativeCall));
+    }
+
+    /**
+     * Creates a handle with {@code nativeConnect} (given the requestId, returning the handle) and
+     * registers {@code sink} for it before any of its events can be routed.
+     */
+    Connecting connect(LongUnaryOperator nativeConnect, Sink sink) {
+        long requestId = nextRequestId.getAndIncrement();
+        CompletableFuture<Wire.Completion> future = new CompletableFuture<>();
+        pending.put(requestId, future);
+        long handle;
+        synchronized (routeLock) {
+            try {
+                handle = nativeConnect.applyAsLong(requestId);
+            } catch (RuntimeException | Error e) {
+                pending.remove(requestId);
+                throw engineFailure(e);
+            }
+            sinks.put(handle, sink);
+        }
+        return new Connecting(handle, future);
+    }
+
+    record Connecting(long handle, CompletableFuture<Wire.Completion> future) {
+    }
+
+    void unregister(long handle) {
+        synchronized (routeLock) {
+            sinks.remove(handle);
+        }
+    }
+
+    /** Waits for a completion; a failed one is thrown as an MqttException with the caller's stack. */
+    static Wire.Completion await(CompletableFuture<Wire.Completion> future) {
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MqttException("Interrupted while waiting for the MQTT engine", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof MqttException m) {
+                throw new MqttException(m.getMessage(), m.reasonCode().orElse(-1));
+            }
+            throw new MqttException(String.valueOf(cause), cause);
+        }
+    }
+
+    /** Native calls only throw MqttException; a missing symbol or similar becomes one too (E1). */
+    static RuntimeException engineFailure(Throwable e) {
+        if (e instanceof RuntimeException r) {
+            return r;
+        }
+        if (e instanceof LinkageError) {
+            return new MqttException("MQTT engine call failed: " + e, e);
+        }
+        if (e instanceof Error err) {
+            throw err;
+        }
+        return new MqttException(String.valueOf(e), e);
+    }
+
+    // ------------------------------------------------------------------ the pump thread
+
+    private void run() {
+        long lastLogged = 0;
+        while (true) {
+            try {
+                byte[] batch = Native.poll(POLL_TIMEOUT_MILLIS);
+                if (batch != null) {
+                    dispatch(Wire.decodeEvents(batch));
+                }
+            } catch (Throwable t) {
+                long now = System.nanoTime();
+                if (now - lastLogged > 5_000_000_000L || lastLogged == 0) {
+                    lastLogged = now;
+                    System.err.println("mqtt: event pump error (continuing): " + t);
+                    t.printStackTrace();
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException ignored) {
+                    // The pump never stops; a stray interrupt is dropped.
+                }
+            }
+        }
+    }
+
+    private void dispatch(List<Wire.Event> events) {
+        for (Wire.Event event : events) {
+            if (event instanceof Wire.Completion c) {
+                CompletableFuture<Wire.Completion> future = pending.remove(c.requestId());
+                if (future != null) {
+                    if (c.ok()) {
+                        future.complete(c);
+                    } else {
+                        future.completeExceptionally(c.error());
+                    }
+                }
+                continue;
+            }
+            synchronized (routeLock) {
+                try {
+                    if (event instanceof Wire.Received r) {
+                        Sink sink = sinks.get(r.handle());
+                        if (sink != null) {
+                            sink.onMessage(r);
+                        }
+                    } else if (event instanceof Wire.ConnectionEvent e) {
+                        Sink sink = sinks.get(e.handle());
+                        if (sink != null) {
+                            sink.onConnection(e);
+                        }
+                    } else if (event instanceof Wire.End end) {
+                        Sink sink = sinks.get(end.handle());
+                        if (sink != null) {
+                            sink.onEnd();
+                        }
+                    }
+                } catch (RuntimeException e) {
+                    System.err.println("mqtt: event routing failed (continuing): " + e);
+                    e.printStackTrace();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,15 @@
+package io.ballerina.lib.mqtt.engine;
+
+import java.util.Objects;
+
+/** A PKCS#12 file with the client certificate and key (contract T2). {@link #toString()} never shows the password. */
+public record KeyStore(String path, String password) {
+    public KeyStore {
+        Objects.requireNonNull(path, "path");
+    }
+
+    @Override
+    public String toString() {
+        return "KeyStore[path=" + path + ", password=" + (password == null ? "null" : "***") + "]";
+    }
+}

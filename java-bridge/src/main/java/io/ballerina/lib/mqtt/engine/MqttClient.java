@@ -1,0 +1,192 @@
+package io.ballerina.lib.mqtt.engine;
+
+import java.lang.ref.Cleaner;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * An MQTT 5 client (contract §2.1, §8). Every blocking call waits in Java (on a future), never
+ * inside native code. Thread-safe: many threads may publish at once (P2).
+ *
+ * <p>Lifecycle (C7): {@link #close()} on a connected client throws "Client is connected"
+ * (32100) — call {@link #disconnect()} first; after a successful close every other call throws
+ * reason code 32111 and close itself is a no-op. A client that becomes unreachable without
+ * close is released by a {@link Cleaner}.
+ */
+public final class MqttClient implements AutoCloseable {
+    static final Cleaner CLEANER = Cleaner.create();
+
+    private final EventPump pump;
+    private final HandleState state;
+    private final ClientInbox inbox;
+    private final Cleaner.Cleanable cleanable;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private MqttClient(EventPump pump, HandleState state, ClientInbox inbox) {
+        this.pump = pump;
+        this.state = state;
+        this.inbox = inbox;
+        this.cleanable = CLEANER.register(this, state);
+    }
+
+    /**
+     * Connects before returning (C6).
+     *
+     * @param serverUri tcp://, ssl://, ws://, wss:// (mqtt:// and mqtts:// are aliases); replaced
+     *                  by {@code connectionConfig.serverUris} when those are given (C3)
+     * @param config    may be null (all defaults)
+     * @throws MqttException when the broker cannot be reached, refuses, or TLS fails
+     */
+    public static MqttClient connect(String serverUri, String clientId, ClientConfig config) {
+        Objects.requireNonNull(serverUri, "serverUri");
+        Objects.requireNonNull(clientId, "clientId");
+        ClientConfig c = config == null ? ClientConfig.defaults() : config;
+        byte[] options = Wire.encodeOptions(serverUri, clientId, c.connectionConfig(), c.willDetails());
+        byte[] noSubscriptions = Wire.encodeSubscriptions(List.of());
+        EventPump pump = EventPump.get();
+        ClientInbox inbox = new ClientInbox();
+        EventPump.Connecting connecting = pump.connect(
+                requestId -> Native.connect(options, Native.KIND_CLIENT, false, noSubscriptions, requestId), inbox);
+        inbox.setHandle(connecting.handle());
+        HandleState state = new HandleState(connecting.handle(), pump);
+        awaitConnect(connecting, state);
+        return new MqttClient(pump, state, inbox);
+    }
+
+    /** Waits for the connect completion; on failure the engine already released the handle. */
+    static void awaitConnect(EventPump.Connecting connecting, HandleState state) {
+        try {
+            EventPump.await(connecting.future());
+        } catch (MqttException e) {
+            if (Thread.currentThread().isInterrupted()) {
+                // Nobody will own the handle: release it whatever the outcome.
+                connecting.future().whenComplete((ok, error) -> state.release());
+            } else {
+                state.markReleased();
+            }
+            throw e;
+        }
+    }
+
+    /** The native handle (for the adapters and tests). */
+    long handle() {
+        return state.handle;
+    }
+
+    private void checkOpen() {
+        if (closed.get()) {
+            throw MqttException.closed();
+        }
+    }
+
+    /** Publishes and waits until delivered as the QoS promises (P1): PUBACK for 1, PUBCOMP for 2. */
+    public DeliveryToken publish(String topic, Message message) {
+        checkOpen();
+        CompletableFuture<Wire.Completion> future = startPublish(topic, message);
+        return token(EventPump.await(future), topic);
+    }
+
+    /**
+     * Publishes without waiting. The future's dependent actions run on the common pool, never on
+     * the engine's event thread; it fails with an {@link MqttException}.
+     */
+    public CompletableFuture<DeliveryToken> publishAsync(String topic, Message message) {
+        checkOpen();
+        CompletableFuture<Wire.Completion> future = startPublish(topic, message);
+        CompletableFuture<DeliveryToken> result = new CompletableFuture<>();
+        future.whenCompleteAsync((completion, error) -> {
+            if (error != null) {
+                result.completeExceptionally(error);
+            } else {
+                result.complete(token(completion, topic));
+            }
+        }, ForkJoinPool.commonPool());
+        return result;
+    }
+
+    private CompletableFuture<Wire.Completion> startPublish(String topic, Message message) {
+        Objects.requireNonNull(topic, "topic");
+        Objects.requireNonNull(message, "message");
+        byte[] encoded = Wire.encodeMessage(message);
+        return pump.submit(requestId -> Native.publish(state.handle, topic, encoded, requestId));
+    }
+
+    static DeliveryToken token(Wire.Completion completion, String topic) {
+        return new DeliveryToken(completion.messageId(), completion.topic() != null ? completion.topic() : topic);
+    }
+
+    /** Subscribes; messages are buffered from now on for {@link #receive()} (R1). */
+    public void subscribe(List<Subscription> subscriptions) {
+        checkOpen();
+        Objects.requireNonNull(subscriptions, "subscriptions");
+        byte[] encoded = Wire.encodeSubscriptions(subscriptions);
+        pump.call(requestId -> Native.subscribe(state.handle, encoded, requestId));
+    }
+
+    /** Unsubscribes from topic filters. */
+    public void unsubscribe(List<String> filters) {
+        checkOpen();
+        String[] array = filters.toArray(new String[0]);
+        pump.call(requestId -> Native.unsubscribe(state.handle, array, requestId));
+    }
+
+    /**
+     * A new stream over this client's received messages. All streams share one buffer; closing
+     * one discards nothing (R2). Once the client is closed, {@code next()} throws 32111.
+     */
+    public MessageStream receive() {
+        checkOpen();
+        return inbox.newStream();
+    }
+
+    /** True when connected; throws 32111 after close. */
+    public boolean isConnected() {
+        checkOpen();
+        int status = Native.status(state.handle);
+        if (status == Native.STATUS_CLOSED) {
+            throw MqttException.closed();
+        }
+        return status == Native.STATUS_CONNECTED;
+    }
+
+    /** Sends DISCONNECT, waiting a bounded time for in-flight QoS 1/2 publishes (C7). */
+    public void disconnect() {
+        checkOpen();
+        pump.call(requestId -> Native.disconnect(state.handle, requestId));
+    }
+
+    /** Connects a disconnected client again; returns when connected or failed. */
+    public void reconnect() {
+        checkOpen();
+        pump.call(requestId -> Native.reconnect(state.handle, requestId));
+    }
+
+    /**
+     * Releases every native resource. Throws "Client is connected" (32100) while connected;
+     * a no-op once closed.
+     */
+    @Override
+    public void close() {
+        if (closed.get()) {
+            return;
+        }
+        synchronized (this) {
+            if (closed.get()) {
+                return;
+            }
+            pump.call(requestId -> Native.close(state.handle, requestId));
+            closed.set(true);
+            state.markReleased();
+            inbox.end();
+            cleanable.clean();
+        }
+    }
+
+    /** True once {@link #close()} succeeded. */
+    public boolean isClosed() {
+        return closed.get();
+    }
+}

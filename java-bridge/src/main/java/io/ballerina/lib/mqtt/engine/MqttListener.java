@@ -1,0 +1,161 @@
+package io.ballerina.lib.mqtt.engine;
+
+import java.lang.ref.Cleaner;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * An MQTT 5 listener (contract §2.2, L1–L6): one connection whose messages go to one
+ * {@link MessageHandler}, one at a time in arrival order, on a dedicated daemon dispatch thread.
+ *
+ * <p>{@code connect} connects (C6); {@link #attach} registers the handler (a second attach
+ * fails); {@link #start} subscribes and begins dispatch; {@link #detach} unsubscribes and stops
+ * dispatching to the handler (another may be attached and started later);
+ * {@link #gracefulStop}, {@link #immediateStop} and {@link #close} disconnect and release the
+ * connection; afterwards every call except the stops and close (no-ops) throws 32111.
+ * A listener that was never started and becomes unreachable is released by a {@link Cleaner};
+ * a started one keeps running until stopped.
+ */
+public final class MqttListener implements AutoCloseable {
+    private final EventPump pump;
+    private final HandleState state;
+    private final Dispatcher dispatcher;
+    private final List<Subscription> subscriptions;
+    private final Cleaner.Cleanable cleanable;
+    private boolean started; // guarded by this
+    private boolean closed; // guarded by this
+
+    private MqttListener(EventPump pump, HandleState state, Dispatcher dispatcher, List<Subscription> subscriptions) {
+        this.pump = pump;
+        this.state = state;
+        this.dispatcher = dispatcher;
+        this.subscriptions = subscriptions;
+        this.cleanable = MqttClient.CLEANER.register(this, state);
+    }
+
+    /**
+     * Connects before returning (C6, L1); the subscriptions are made by {@link #start()}.
+     *
+     * @param config may be null (defaults: automatic acks)
+     */
+    public static MqttListener connect(String serverUri, String clientId, List<Subscription> subscriptions,
+                                       ListenerConfig config) {
+        Objects.requireNonNull(serverUri, "serverUri");
+        Objects.requireNonNull(clientId, "clientId");
+        Objects.requireNonNull(subscriptions, "subscriptions");
+        List<Subscription> subs = List.copyOf(subscriptions);
+        ListenerConfig c = config == null ? ListenerConfig.defaults() : config;
+        byte[] options = Wire.encodeOptions(serverUri, clientId, c.connectionConfig(), null);
+        byte[] encodedSubs = Wire.encodeSubscriptions(subs);
+        EventPump pump = EventPump.get();
+        Dispatcher dispatcher = new Dispatcher(pump, c.manualAcks(), clientId);
+        EventPump.Connecting connecting = pump.connect(requestId -> Native.connect(options,
+                Native.KIND_LISTENER, c.manualAcks(), encodedSubs, requestId), dispatcher);
+        dispatcher.setHandle(connecting.handle());
+        HandleState state = new HandleState(connecting.handle(), pump);
+        MqttClient.awaitConnect(connecting, state);
+        return new MqttListener(pump, state, dispatcher, subs);
+    }
+
+    /** The subscriptions made by {@link #start()}. */
+    public List<Subscription> subscriptions() {
+        return subscriptions;
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new MqttException("Listener is closed", MqttException.CLIENT_CLOSED);
+        }
+    }
+
+    /** Registers the handler; a second attach fails (L1). */
+    public synchronized void attach(MessageHandler handler) {
+        Objects.requireNonNull(handler, "handler");
+        checkOpen();
+        if (dispatcher.handler() != null) {
+            throw new MqttException("A service is already attached to this listener; detach it first");
+        }
+        dispatcher.setHandler(handler);
+    }
+
+    /** Unsubscribes (when started) and stops dispatching to the handler (L6). */
+    public synchronized void detach() {
+        checkOpen();
+        if (dispatcher.handler() == null) {
+            throw new MqttException("No service is attached to this listener");
+        }
+        if (started) {
+            pump.call(requestId -> Native.detach(state.handle, requestId));
+            started = false;
+        }
+        dispatcher.setHandler(null);
+    }
+
+    /** Subscribes and begins dispatch to the attached handler (L1). */
+    public synchronized void start() {
+        checkOpen();
+        if (dispatcher.handler() == null) {
+            throw new MqttException("No service is attached to this listener");
+        }
+        if (started) {
+            throw new MqttException("Listener is already started");
+        }
+        dispatcher.startThread(this);
+        pump.call(requestId -> Native.start(state.handle, requestId));
+        started = true;
+    }
+
+    /** True while the connection is up. */
+    public boolean isConnected() {
+        synchronized (this) {
+            checkOpen();
+        }
+        return Native.status(state.handle) == Native.STATUS_CONNECTED;
+    }
+
+    /**
+     * Stops taking new messages, lets the running onMessage finish and its ack go out, then
+     * disconnects and releases the connection (L6). A no-op when already stopped.
+     */
+    public void gracefulStop() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        dispatcher.stopGracefully();
+        stopNatively(true);
+    }
+
+    /** Disconnects at once; no message reaches the handler afterwards (L6). A no-op when stopped. */
+    public void immediateStop() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        dispatcher.stopImmediately();
+        stopNatively(false);
+    }
+
+    /** Same as {@link #immediateStop()}; idempotent. */
+    @Override
+    public void close() {
+        immediateStop();
+    }
+
+    private void stopNatively(boolean graceful) {
+        try {
+            pump.call(requestId -> Native.stop(state.handle, graceful, requestId));
+        } catch (MqttException e) {
+            if (e.reasonCode().orElse(-1) != MqttException.CLIENT_CLOSED) {
+                throw e;
+            }
+        } finally {
+            state.release();
+            cleanable.clean();
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package io.ballerina.lib.mqtt.engine;
+
+/**
+ * The JNI methods of the Rust engine, exactly as docs/bridge.md states them. Nothing here blocks
+ * except {@link #poll(long)}, which only the {@link EventPump} calls; everything that waits
+ * finishes as a completion event carrying the caller's requestId. The only exception type thrown
+ * from native code is {@link MqttException}.
+ */
+final class Native {
+    static {
+        NativeLoader.load();
+    }
+
+    private Native() {
+    }
+
+    /** kind 0 = client, 1 = listener. Returns the handle at once; completion: OK when connected. */
+    static native long connect(byte[] options, int kind, boolean manualAcks, byte[] subscriptions, long requestId);
+
+    /** Completion: OK with messageId and topic (the DeliveryToken), or error. */
+    static native void publish(long handle, String topic, byte[] message, long requestId);
+
+    static native void subscribe(long handle, byte[] subscriptions, long requestId);
+
+    static native void unsubscribe(long handle, String[] filters, long requestId);
+
+    static native void disconnect(long handle, long requestId);
+
+    static native void reconnect(long handle, long requestId);
+
+    /** C7: error 32100 while connected; ok (and handle released) otherwise. */
+    static native void close(long handle, long requestId);
+
+    /** Releases the handle whatever its state, no completion. */
+    static native void release(long handle);
+
+    /** 0 connecting, 1 connected, 2 reconnecting, 3 disconnected, 4 closed/unknown. */
+    static native int status(long handle);
+
+    static native void start(long handle, long requestId);
+
+    static native void detach(long handle, long requestId);
+
+    static native void stop(long handle, boolean graceful, long requestId);
+
+    static native void ack(long handle, long ackEpoch, long ackSeq);
+
+    static native void credit(long handle, int n);
+
+    /** Event pump only: waits up to timeoutMillis, returns an event batch or null. */
+    static native byte[] poll(long timeoutMillis);
+
+    static final int KIND_CLIENT = 0;
+    static final int KIND_LISTENER = 1;
+
+    static final int STATUS_CONNECTING = 0;
+    static final int STATUS_CONNECTED = 1;
+    static final int STATUS_RECONNECTING = 2;
+    static final int STATUS_DISCONNECTED = 3;
+    static final int STATUS_CLOSED = 4;
+}

@@ -1,0 +1,40 @@
+package io.ballerina.lib.mqtt.engine;
+
+/**
+ * TLS settings (contract §6). The Ballerina unions become pairs of fields of which at most one
+ * is set: {@code cert} (PEM CA file) or {@code trustStore}; {@code key} ({@link CertKey}) or
+ * {@code keyStore}. {@code protocolName}/{@code protocolVersion} pin the TLS version
+ * (e.g. "TLS", "1.3"); null = TLS 1.2 and 1.3 allowed. {@link #toString()} never shows passwords.
+ */
+public record SecureSocket(String cert, TrustStore trustStore, CertKey key, KeyStore keyStore,
+                           String protocolName, String protocolVersion) {
+
+    /** Trust the CA certificates of a PEM file. */
+    public static SecureSocket ofCert(String pemCaFile) {
+        return new SecureSocket(pemCaFile, null, null, null, null, null);
+    }
+
+    public static SecureSocket ofTrustStore(TrustStore trustStore) {
+        return new SecureSocket(null, trustStore, null, null, null, null);
+    }
+
+    public SecureSocket withKey(CertKey newKey) {
+        return new SecureSocket(cert, trustStore, newKey, keyStore, protocolName, protocolVersion);
+    }
+
+    public SecureSocket withKeyStore(KeyStore newKeyStore) {
+        return new SecureSocket(cert, trustStore, key, newKeyStore, protocolName, protocolVersion);
+    }
+
+    public SecureSocket withProtocol(String name, String version) {
+        return new SecureSocket(cert, trustStore, key, keyStore, name, version);
+    }
+
+    @Override
+    public String toString() {
+        // The component records mask their own passwords.
+        return "SecureSocket[cert=" + cert + ", trustStore=" + trustStore + ", key=" + key
+                + ", keyStore=" + keyStore + ", protocolName=" + protocolName
+                + ", protocolVersion=" + protocolVersion + "]";
+    }
+}

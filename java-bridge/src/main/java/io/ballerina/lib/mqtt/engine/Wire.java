@@ -1,0 +1,359 @@
+package io.ballerina.lib.mqtt.engine;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The byte format between Java and the engine (docs/bridge.md, "Wire format"): big-endian;
+ * {@code str}/{@code bytes} = int32 length (-1 = null) + bytes; {@code opt-bool} = int8
+ * (-1 absent); {@code opt-int} = int64 (-1 absent).
+ */
+final class Wire {
+    static final byte EVENT_COMPLETION = 1;
+    static final byte EVENT_MESSAGE = 2;
+    static final byte EVENT_CONNECTION = 3;
+    static final byte EVENT_END = 4;
+
+    static final int CONNECTION_LOST = 1;
+    static final int CONNECTION_RECONNECTED = 2;
+    static final int CONNECTION_SUBSCRIPTION_REFUSED = 3;
+
+    private Wire() {
+    }
+
+    // ------------------------------------------------------------------ events (engine → Java)
+
+    /** One event of a poll batch. */
+    sealed interface Event permits Completion, Received, ConnectionEvent, End {
+    }
+
+    /**
+     * COMPLETION. ok: messageId/topic (the token; 0/null for non-publish requests);
+     * else reasonCode (-1 none) and message.
+     */
+    record Completion(long requestId, boolean ok, int messageId, String topic, int reasonCode, String message)
+            implements Event {
+        MqttException error() {
+            return new MqttException(message == null ? "Unknown engine error" : message, reasonCode);
+        }
+    }
+
+    /** MESSAGE: a received message; ackSeq -1 = nothing to ack. */
+    record Received(long handle, long ackEpoch, long ackSeq, Message message) implements Event {
+    }
+
+    /** CONNECTION: kind 1 lost, 2 reconnected, 3 subscription refused; reasonCode -1 = none. */
+    record ConnectionEvent(long handle, int kind, int reasonCode, String message) implements Event {
+        MqttException error() {
+            return new MqttException(message == null ? "Connection event " + kind : message, reasonCode);
+        }
+    }
+
+    /** END: no more messages for this handle. */
+    record End(long handle) implements Event {
+    }
+
+    /** Decodes a poll batch. */
+    static List<Event> decodeEvents(byte[] batch) {
+        if (batch == null) {
+            return List.of();
+        }
+        ByteBuffer in = ByteBuffer.wrap(batch);
+        try {
+            int count = in.getInt();
+            if (count < 0) {
+                throw malformed("negative event count " + count);
+            }
+            List<Event> events = new ArrayList<>(Math.min(count, 4096));
+            for (int i = 0; i < count; i++) {
+                byte type = in.get();
+                switch (type) {
+                    case EVENT_COMPLETION -> {
+                        long requestId = in.getLong();
+                        boolean ok = readFlag(in, "ok");
+                        if (ok) {
+                            int messageId = in.getInt();
+                            String topic = readStr(in);
+                            events.add(new Completion(requestId, true, messageId, topic, -1, null));
+                        } else {
+                            int reasonCode = in.getInt();
+                            String message = readStr(in);
+                            events.add(new Completion(requestId, false, 0, null, reasonCode, message));
+                        }
+                    }
+                    case EVENT_MESSAGE -> {
+                        long handle = in.getLong();
+                        long ackEpoch = in.getLong();
+                        long ackSeq = in.getLong();
+                        String topic = readStr(in);
+                        byte[] payload = readBytes(in);
+                        int qos = in.get();
+                        boolean retained = readFlag(in, "retained");
+                        boolean duplicate = readFlag(in, "duplicate");
+                        int messageId = in.getInt();
+                        MessageProperties properties = readProperties(in);
+                        Message message = new Message(payload == null ? new byte[0] : payload, qos, retained,
+                                duplicate, messageId, topic, properties.isEmpty() ? null : properties);
+                        events.add(new Received(handle, ackEpoch, ackSeq, message));
+                    }
+                    case EVENT_CONNECTION -> {
+                        long handle = in.getLong();
+                        int kind = in.get();
+                        int reasonCode = in.getInt();
+                        String message = readStr(in);
+                        events.add(new ConnectionEvent(handle, kind, reasonCode, message));
+                    }
+                    case EVENT_END -> events.add(new End(in.getLong()));
+                    default -> throw malformed("unknown event type " + type + " at event " + i);
+                }
+            }
+            if (in.hasRemaining()) {
+                throw malformed(in.remaining() + " trailing bytes");
+            }
+            return events;
+        } catch (BufferUnderflowException e) {
+            throw malformed("truncated batch (" + batch.length + " bytes)");
+        }
+    }
+
+    static MessageProperties readProperties(ByteBuffer in) {
+        String responseTopic = readStr(in);
+        byte[] correlationData = readBytes(in);
+        String contentType = readStr(in);
+        long expiry = in.getLong();
+        byte pfi = in.get();
+        int count = in.getInt();
+        if (count < 0) {
+            throw malformed("negative user property count " + count);
+        }
+        List<UserProperty> users = new ArrayList<>(Math.min(count, 1024));
+        for (int i = 0; i < count; i++) {
+            String key = readStr(in);
+            String value = readStr(in);
+            users.add(new UserProperty(key == null ? "" : key, value == null ? "" : value));
+        }
+        return new MessageProperties(responseTopic, correlationData, users, contentType,
+                expiry < 0 ? null : expiry, pfi < 0 ? null : pfi != 0);
+    }
+
+    private static boolean readFlag(ByteBuffer in, String what) {
+        byte b = in.get();
+        if (b != 0 && b != 1) {
+            throw malformed("flag " + what + " is " + b);
+        }
+        return b == 1;
+    }
+
+    static String readStr(ByteBuffer in) {
+        byte[] bytes = readBytes(in);
+        if (bytes == null) {
+            return null;
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw malformed("string is not UTF-8");
+        }
+    }
+
+    static byte[] readBytes(ByteBuffer in) {
+        int length = in.getInt();
+        if (length == -1) {
+            return null;
+        }
+        if (length < 0 || length > in.remaining()) {
+            throw malformed("length " + length + " with " + in.remaining() + " bytes left");
+        }
+        byte[] bytes = new byte[length];
+        in.get(bytes);
+        return bytes;
+    }
+
+    private static MqttException malformed(String why) {
+        return new MqttException("Malformed event batch from the MQTT engine: " + why);
+    }
+
+    // ------------------------------------------------------------------ arguments (Java → engine)
+
+    /** A big-endian writer over a growable buffer. */
+    static final class Writer {
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
+        private final DataOutputStream out = new DataOutputStream(bytes);
+
+        Writer i8(int v) {
+            try {
+                out.writeByte(v);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return this;
+        }
+
+        Writer i32(int v) {
+            try {
+                out.writeInt(v);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return this;
+        }
+
+        Writer i64(long v) {
+            try {
+                out.writeLong(v);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return this;
+        }
+
+        Writer bool(boolean v) {
+            return i8(v ? 1 : 0);
+        }
+
+        Writer optBool(Boolean v) {
+            return i8(v == null ? -1 : (v ? 1 : 0));
+        }
+
+        Writer optInt(Number v) {
+            return i64(v == null ? -1 : v.longValue());
+        }
+
+        Writer bytes(byte[] v) {
+            if (v == null) {
+                return i32(-1);
+            }
+            i32(v.length);
+            try {
+                out.write(v);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return this;
+        }
+
+        Writer str(String v) {
+            return bytes(v == null ? null : v.getBytes(StandardCharsets.UTF_8));
+        }
+
+        byte[] toByteArray() {
+            return bytes.toByteArray();
+        }
+    }
+
+    /** An int that must fit the wire's int8 (qos, retain handling); the engine checks the range. */
+    private static int small(int value, String what) {
+        if (value < Byte.MIN_VALUE || value > Byte.MAX_VALUE) {
+            throw new MqttException("Invalid " + what + " " + value + ": must be 0, 1 or 2");
+        }
+        return value;
+    }
+
+    private static Number nonNegative(Number value, String what) {
+        if (value != null && value.longValue() < 0) {
+            throw new MqttException("Invalid " + what + " " + value + ": must not be negative");
+        }
+        return value;
+    }
+
+    static void writeProperties(Writer w, MessageProperties p) {
+        w.str(p.responseTopic())
+                .bytes(p.correlationDataRef())
+                .str(p.contentType())
+                .optInt(nonNegative(p.messageExpiryInterval(), "messageExpiryInterval"))
+                .optBool(p.payloadFormatIndicator());
+        List<UserProperty> users = p.userProperties();
+        w.i32(users.size());
+        for (UserProperty u : users) {
+            w.str(u.key()).str(u.value());
+        }
+    }
+
+    static void writeMessage(Writer w, Message m) {
+        w.bytes(m.payloadRef()).i8(small(m.qos(), "QoS")).bool(m.retained());
+        MessageProperties p = m.properties();
+        if (p == null) {
+            w.i8(0);
+        } else {
+            w.i8(1);
+            writeProperties(w, p);
+        }
+    }
+
+    /** The {@code message} argument of publish. */
+    static byte[] encodeMessage(Message m) {
+        Writer w = new Writer();
+        writeMessage(w, m);
+        return w.toByteArray();
+    }
+
+    /** The {@code subscriptions} argument of connect/subscribe. */
+    static byte[] encodeSubscriptions(List<Subscription> subscriptions) {
+        Writer w = new Writer();
+        w.i32(subscriptions.size());
+        for (Subscription s : subscriptions) {
+            if (s == null) {
+                throw new MqttException("A subscription is null");
+            }
+            w.str(s.topic()).i8(small(s.qos(), "QoS")).bool(s.noLocal()).bool(s.retainAsPublished())
+                    .i8(small(s.retainHandling(), "retain handling"));
+        }
+        return w.toByteArray();
+    }
+
+    /** The {@code options} argument of connect. */
+    static byte[] encodeOptions(String serverUri, String clientId, ConnectionConfig c, WillDetails will) {
+        if (c == null) {
+            c = ConnectionConfig.defaults();
+        }
+        Writer w = new Writer();
+        List<String> uris = c.serverUris() != null && !c.serverUris().isEmpty()
+                ? c.serverUris() : java.util.Collections.singletonList(serverUri);
+        w.i32(uris.size());
+        for (String uri : uris) {
+            w.str(uri);
+        }
+        w.str(clientId).str(c.username()).str(c.password())
+                .optInt(nonNegative(c.keepAliveInterval(), "keepAliveInterval"))
+                .optInt(nonNegative(c.connectionTimeout(), "connectionTimeout"))
+                .optBool(c.cleanStart())
+                .optBool(c.automaticReconnect())
+                .optInt(nonNegative(c.maxReconnectDelay(), "maxReconnectDelay"))
+                .optInt(nonNegative(c.sessionExpiryInterval(), "sessionExpiryInterval"));
+        SecureSocket s = c.secureSocket();
+        if (s == null) {
+            w.i8(0);
+        } else {
+            w.i8(1);
+            TrustStore ts = s.trustStore();
+            CertKey ck = s.key();
+            KeyStore ks = s.keyStore();
+            w.str(s.cert())
+                    .str(ts == null ? null : ts.path()).str(ts == null ? null : ts.password())
+                    .str(ck == null ? null : ck.certFile()).str(ck == null ? null : ck.keyFile())
+                    .str(ck == null ? null : ck.keyPassword())
+                    .str(ks == null ? null : ks.path()).str(ks == null ? null : ks.password())
+                    .str(s.protocolName()).str(s.protocolVersion());
+        }
+        if (will == null) {
+            w.i8(0);
+        } else {
+            w.i8(1);
+            w.str(will.destinationTopic());
+            writeMessage(w, will.willMessage());
+        }
+        return w.toByteArray();
+    }
+}
