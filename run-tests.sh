@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Runs every test of the project: Rust format and lints, the engine's unit
+# and integration tests and the fixture's self-tests (each test starts its
+# own mosquitto on free loopback ports), the Java bridge's JUnit tests
+# (which build the release library into the jar), and the Ballerina
+# package's API checks.
+set -euo pipefail
+cd "$(dirname "$0")"
+scripts/ensure-deps.sh
+
+echo "== Rust: format and lints"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets -- -D warnings
+
+echo "== Rust: engine and fixture tests"
+cargo test --workspace
+
+if [ -f java-bridge/pom.xml ]; then
+  echo "== Java bridge: build the jar with the native library, JUnit tests"
+  mvn -B --no-transfer-progress -f java-bridge/pom.xml verify
+fi
+
+echo "== Ballerina package: public API and @java:Method checks"
+python3 -m pytest -q tools
