@@ -17,6 +17,7 @@ use rumqttc::v5::mqttbytes::v5::{
     ConnAck, ConnectReturnCode, Packet, PingReq, SubAck, Subscribe, SubscribeReasonCode, UnsubAck,
     Unsubscribe,
 };
+use rumqttc::v5::mqttbytes::QoS as WireQoS;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::{sleep_until, timeout, Instant};
@@ -25,8 +26,10 @@ use crate::backoff::Backoff;
 use crate::codec;
 use crate::config::{ConnectOptions, ServerUri};
 use crate::error::{code, ErrorKind, MqttError, Result};
-use crate::message::{Message, Subscription};
-use crate::state::{AckId, Finished, IncomingAction, Outbound, PendingPublish, SessionState};
+use crate::message::{DeliveryToken, Message, Subscription};
+use crate::state::{
+    AckId, Completion, Finished, IncomingAction, Outbound, PendingPublish, SessionState,
+};
 use crate::transport::{self, BoxedIo};
 
 /// Requests from the API handles to the event loop.
@@ -149,6 +152,8 @@ struct Link {
     /// Parsed packets not yet processed because the receive buffer is full.
     backlog: VecDeque<Packet>,
     last_write: Instant,
+    /// QoS 0 publishes in `write_buf`: complete once flushed (P1).
+    written: Vec<(Completion, DeliveryToken)>,
     ping_sent: Option<Instant>,
     disconnecting: Option<(Instant, oneshot::Sender<Result<()>>)>,
 }
@@ -331,6 +336,7 @@ impl EventLoop {
             write_buf: BytesMut::with_capacity(8 * 1024),
             backlog: VecDeque::new(),
             last_write: Instant::now(),
+            written: Vec::new(),
             ping_sent: None,
             disconnecting: None,
         };
@@ -498,9 +504,7 @@ impl EventLoop {
                     done(result);
                 }
                 let mut out = Vec::new();
-                if link.disconnecting.is_none() {
-                    self.state.take_sendable(&mut out);
-                }
+                self.state.take_sendable(&mut out);
                 self.encode_all(out, link);
             }
             Command::Subscribe(subscriptions, done) => {
@@ -552,7 +556,13 @@ impl EventLoop {
 
     fn too_large(&self, pending: &PendingPublish) -> Option<MqttError> {
         let max = self.broker_max_packet?;
-        let size = Packet::Publish(pending.publish.clone()).size() + 2;
+        // The packet id (2 bytes) is only set when the publish is sent.
+        let id_bytes = if pending.publish.qos == WireQoS::AtMostOnce {
+            0
+        } else {
+            2
+        };
+        let size = pending.publish.size() + id_bytes;
         (size > max as usize).then(|| {
             MqttError::invalid(format!(
                 "Message to '{}' is {size} bytes as a packet; the broker's Maximum Packet Size is {max}",
@@ -732,20 +742,26 @@ impl EventLoop {
     }
 
     fn encode(&mut self, packet: &Packet, link: &mut Link) {
-        // Encoding our own validated packets cannot fail but for size, which
-        // `too_large` checked before; a failure here is logged, not fatal.
-        if let Err(e) = codec::write_packet(packet, &mut link.write_buf, self.broker_max_packet) {
-            eprintln!("mqtt-engine: dropped an outgoing packet that could not be encoded: {e}");
+        if let Err(e) = self.try_encode(packet, link) {
+            // Our own packets are validated before they get here (topics,
+            // sizes via `too_large`); say so loudly rather than lose it quietly.
+            eprintln!("mqtt-engine: an outgoing packet could not be encoded: {e}");
         }
+    }
+
+    fn try_encode(&mut self, packet: &Packet, link: &mut Link) -> Result<()> {
+        codec::write_packet(packet, &mut link.write_buf, self.broker_max_packet)
     }
 
     fn encode_all(&mut self, out: Vec<Outbound>, link: &mut Link) {
         for outbound in out {
-            self.encode(&outbound.packet, link);
-            if let Some((done, token)) = outbound.on_written {
-                // QoS 0 completes once written (P1); written means encoded in
-                // the buffer that the next flush sends before anything else.
-                done(Ok(token));
+            match (outbound.on_written, self.try_encode(&outbound.packet, link)) {
+                (Some(written), Ok(())) => link.written.push(written),
+                (Some((done, _)), Err(e)) => done(Err(e)),
+                (None, Err(e)) => {
+                    eprintln!("mqtt-engine: an outgoing packet could not be encoded: {e}")
+                }
+                (None, Ok(())) => {}
             }
         }
     }
@@ -761,7 +777,11 @@ impl EventLoop {
         .await;
         link.write_buf.clear();
         link.last_write = Instant::now();
-        result.map_err(MqttError::connection_lost)
+        let result = result.map_err(MqttError::connection_lost);
+        for (done, token) in link.written.drain(..) {
+            done(result.clone().map(|()| token));
+        }
+        result
     }
 
     /// Reconnects with backoff, serving commands in between (C4).

@@ -138,7 +138,7 @@ async fn request_properties_and_user_properties_travel_intact() {
     // The broker lowers the expiry by the time the message waited.
     assert!(got
         .message_expiry_interval
-        .is_some_and(|s| s <= 300 && s >= 290));
+        .is_some_and(|s| (290..=300).contains(&s)));
     got.message_expiry_interval = Some(300);
     assert_eq!(got, properties, "P4 and §7: properties arrive unchanged");
     finish(publisher).await;

@@ -57,10 +57,14 @@ async fn messages_reach_the_service_in_arrival_order() {
             .await
             .unwrap();
     }
-    assert!(
-        mqtt_fixture::wait_until(SOON, || seen.lock().unwrap().len() == count as usize),
-        "all messages dispatched"
-    );
+    let all_seen = async {
+        while seen.lock().unwrap().len() < count as usize {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    };
+    tokio::time::timeout(SOON, all_seen)
+        .await
+        .expect("all messages dispatched");
     let expected: Vec<Bytes> = (0..count)
         .map(|i| Bytes::from(i.to_be_bytes().to_vec()))
         .collect();
