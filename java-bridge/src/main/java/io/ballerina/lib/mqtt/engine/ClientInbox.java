@@ -53,12 +53,19 @@ final class ClientInbox implements EventPump.Sink {
         }
     }
 
-    MessageStream newStream() {
-        return new Stream();
+    /** @param owner the client, kept reachable while a stream of it is in use */
+    MessageStream newStream(Object owner) {
+        return new Stream(owner);
     }
 
     private final class Stream implements MessageStream {
+        @SuppressWarnings("unused")
+        private final Object owner;
         private boolean closed; // guarded by lock
+
+        Stream(Object owner) {
+            this.owner = owner;
+        }
 
         @Override
         public Message next() {

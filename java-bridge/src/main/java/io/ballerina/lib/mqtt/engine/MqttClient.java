@@ -139,7 +139,7 @@ public final class MqttClient implements AutoCloseable {
      */
     public MessageStream receive() {
         checkOpen();
-        return inbox.newStream();
+        return inbox.newStream(this);
     }
 
     /** True when connected; throws 32111 after close. */

@@ -145,4 +145,32 @@ class ListenerSmokeTest {
             closeQuietly(client);
         }
     }
+
+    @Test
+    void lostConnectionReachesOnError() throws Exception {
+        BlockingQueue<MqttException> errors = new LinkedBlockingQueue<>();
+        Broker own = Broker.start();
+        MqttListener listener = MqttListener.connect(own.url(), "smoke-lost",
+                List.of(Subscription.of("smoke/lost")), ListenerConfig.defaults());
+        try {
+            listener.attach(new MessageHandler() {
+                @Override
+                public void onMessage(Message message, Caller caller) {
+                }
+
+                @Override
+                public void onError(MqttException error) {
+                    errors.add(error);
+                }
+            });
+            listener.start();
+            own.close();
+            MqttException lost = errors.poll(20, TimeUnit.SECONDS);
+            assertNotNull(lost, "no onError after the broker went away");
+            assertEquals(MqttException.CONNECTION_LOST, lost.reasonCode().orElse(-1), lost.getMessage());
+        } finally {
+            listener.close();
+            own.close();
+        }
+    }
 }
