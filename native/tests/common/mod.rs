@@ -5,7 +5,9 @@
 
 use std::time::Duration;
 
-use mqtt_engine::{Client, ConnectOptions, Message, MessageStream, QoS, Subscription};
+use mqtt_engine::{
+    Client, ConnectOptions, ConnectionEvent, Message, MessageStream, QoS, Subscription,
+};
 
 /// Generous deadline for anything that should happen "soon" on loopback.
 pub const SOON: Duration = Duration::from_secs(10);
@@ -60,4 +62,112 @@ pub async fn assert_silent(stream: &mut MessageStream, quiet: Duration, what: &s
 pub async fn finish(client: Client) {
     let _ = client.disconnect().await;
     client.close().await.expect("close after disconnect");
+}
+
+// ---- Added for the reconnect, interop, security and WebSocket tests.
+
+/// Options that reconnect automatically with a short backoff cap (C4).
+pub fn reconnecting_options(url: &str, prefix: &str, max_delay: Duration) -> ConnectOptions {
+    let mut o = options(url, prefix);
+    o.automatic_reconnect = true;
+    o.max_reconnect_delay = max_delay;
+    o
+}
+
+/// Waits (at most `deadline`) for the first connection event that `wanted`
+/// accepts, skipping others; panics naming `what` on timeout.
+pub async fn event_within(
+    client: &Client,
+    deadline: Duration,
+    what: &str,
+    wanted: impl Fn(&ConnectionEvent) -> bool,
+) -> ConnectionEvent {
+    let wait = async {
+        loop {
+            match client.next_event().await {
+                Some(e) if wanted(&e) => return e,
+                Some(_) => continue,
+                None => panic!("client closed while waiting for {what}"),
+            }
+        }
+    };
+    tokio::time::timeout(deadline, wait)
+        .await
+        .unwrap_or_else(|_| panic!("timed out after {deadline:?} waiting for {what}"))
+}
+
+pub fn is_lost(e: &ConnectionEvent) -> bool {
+    matches!(e, ConnectionEvent::ConnectionLost(_))
+}
+
+pub fn is_reconnected(e: &ConnectionEvent) -> bool {
+    matches!(e, ConnectionEvent::Reconnected { .. })
+}
+
+/// Publishes `message` to `topic` every 100 ms until `stream` yields a
+/// message (for subscriptions whose SUBSCRIBE the test cannot observe, e.g.
+/// restored by the engine or made by a CLI peer); returns that message.
+pub async fn publish_until_received(
+    publisher: &Client,
+    topic: &str,
+    message: &Message,
+    stream: &mut MessageStream,
+    deadline: Duration,
+) -> Message {
+    let wait = async {
+        loop {
+            publisher.publish(topic, message).await.expect("publish");
+            if let Ok(Ok(Some(m))) =
+                tokio::time::timeout(Duration::from_millis(100), stream.next()).await
+            {
+                return m;
+            }
+        }
+    };
+    tokio::time::timeout(deadline, wait)
+        .await
+        .unwrap_or_else(|_| panic!("nothing arrived on {topic} within {deadline:?}"))
+}
+
+/// `mqtt_fixture::wait_until` for async tests: polls `cond` every 10 ms
+/// without blocking the runtime (tasks of the test keep running).
+pub async fn eventually(deadline: Duration, mut cond: impl FnMut() -> bool) -> bool {
+    let end = tokio::time::Instant::now() + deadline;
+    loop {
+        if cond() {
+            return true;
+        }
+        if tokio::time::Instant::now() >= end {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// `Broker::flush_persistence`, then waits until the saved db is in place.
+///
+/// mosquitto 2.0.11 logs "Saving in-memory database" when a save *starts*;
+/// it writes `mosquitto.db.new` and renames it over `mosquitto.db` at the
+/// end. A SIGKILL between the two leaves the previous db, which may predate
+/// the last acks (seen here: a QoS 2 message completed before the save came
+/// back after the restart). So wait for the rename too (the db file's inode
+/// changes), twice: the second save starts after the first has finished.
+pub fn flush_persistence_fully(broker: &mut mqtt_fixture::Broker) {
+    use std::os::unix::fs::MetadataExt;
+    let db = broker.dir().join("mosquitto.db");
+    for _ in 0..2 {
+        let stamp = || {
+            std::fs::metadata(&db)
+                .map(|m| (m.ino(), m.mtime(), m.mtime_nsec()))
+                .ok()
+        };
+        let before = stamp();
+        broker.flush_persistence();
+        assert!(
+            mqtt_fixture::wait_until(SOON, || stamp() != before),
+            "mosquitto did not finish saving {} ({before:?})\n{}",
+            db.display(),
+            broker.log()
+        );
+    }
 }
