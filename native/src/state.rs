@@ -82,6 +82,65 @@ struct IncomingAck {
     pkid: u16,
     qos: WireQoS,
     acked: bool,
+    /// QoS 2 only: what the message was, to know its copies later.
+    fingerprint: u64,
+}
+
+/// How many finished QoS 2 messages are remembered, beyond the broker's
+/// window of unacknowledged ones (we advertise a Receive Maximum of at most
+/// 65535, but brokers resend far fewer after a restart).
+const REMEMBERED_QOS2: usize = 4096;
+
+/// QoS 2 messages finished lately. A broker restored from its persistence
+/// file (mosquitto 2.0 was seen doing it) may resend, with DUP set and the
+/// same packet id, a QoS 2 message whose PUBREL/PUBCOMP had already passed;
+/// delivering it would break exactly-once. A copy is recognised by packet
+/// id, DUP and the same content, so a new message that reuses the id is
+/// never mistaken for a copy.
+#[derive(Default)]
+struct RecentlyCompleted {
+    by_pkid: HashMap<u16, u64>,
+    order: VecDeque<u16>,
+}
+
+impl RecentlyCompleted {
+    fn insert(&mut self, pkid: u16, fingerprint: u64) {
+        if self.by_pkid.insert(pkid, fingerprint).is_none() {
+            self.order.push_back(pkid);
+        }
+        while self.order.len() > REMEMBERED_QOS2 {
+            if let Some(old) = self.order.pop_front() {
+                self.by_pkid.remove(&old);
+            }
+        }
+    }
+
+    /// Removes and returns the fingerprint remembered for `pkid`.
+    fn take(&mut self, pkid: u16) -> Option<u64> {
+        let fingerprint = self.by_pkid.remove(&pkid)?;
+        self.order.retain(|p| *p != pkid);
+        Some(fingerprint)
+    }
+
+    fn clear(&mut self) {
+        self.by_pkid.clear();
+        self.order.clear();
+    }
+}
+
+/// Identifies a message's content (topic, payload, properties).
+fn fingerprint(publish: &Publish) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    publish.topic.hash(&mut hasher);
+    publish.payload.hash(&mut hasher);
+    if let Some(p) = &publish.properties {
+        p.response_topic.hash(&mut hasher);
+        p.correlation_data.hash(&mut hasher);
+        p.user_properties.hash(&mut hasher);
+        p.content_type.hash(&mut hasher);
+    }
+    hasher.finish()
 }
 
 /// A finished publish: call `done` with `result`.
@@ -102,8 +161,11 @@ pub struct SessionState {
     reserved_pkids: HashSet<u16>,
     /// Received QoS 1/2 messages awaiting the application's ack, in arrival order.
     incoming: VecDeque<IncomingAck>,
-    /// QoS 2 packet ids we sent PUBREC for and await PUBREL on.
-    awaiting_pubrel: HashSet<u16>,
+    /// QoS 2 packet ids we sent PUBREC for and await PUBREL on, with the
+    /// message's fingerprint.
+    awaiting_pubrel: HashMap<u16, u64>,
+    /// QoS 2 messages finished lately (PUBCOMP sent), by packet id.
+    completed_qos2: RecentlyCompleted,
     epoch: u64,
     next_incoming_seq: u64,
     connected: bool,
@@ -122,7 +184,8 @@ impl SessionState {
             configured_max_inflight: usize::from(max_inflight),
             reserved_pkids: HashSet::new(),
             incoming: VecDeque::new(),
-            awaiting_pubrel: HashSet::new(),
+            awaiting_pubrel: HashMap::new(),
+            completed_qos2: RecentlyCompleted::default(),
             epoch: 0,
             next_incoming_seq: 0,
             connected: false,
@@ -302,7 +365,21 @@ impl SessionState {
             // Still with the application: its ack will answer this copy too.
             return IncomingAction::Duplicate(None);
         }
-        if publish.qos == WireQoS::ExactlyOnce && self.awaiting_pubrel.contains(&publish.pkid) {
+        let fingerprint = if publish.qos == WireQoS::ExactlyOnce {
+            fingerprint(publish)
+        } else {
+            0
+        };
+        if publish.qos == WireQoS::ExactlyOnce {
+            if let Some(done) = self.completed_qos2.take(publish.pkid) {
+                if publish.dup && done == fingerprint {
+                    // A copy of a finished message: take it through the
+                    // flow again (PUBREC, PUBREL, PUBCOMP), deliver nothing.
+                    self.awaiting_pubrel.insert(publish.pkid, fingerprint);
+                }
+            }
+        }
+        if publish.qos == WireQoS::ExactlyOnce && self.awaiting_pubrel.contains_key(&publish.pkid) {
             // Received and acked before: deliver once only, repeat the PUBREC.
             let repeat = Packet::PubRec(PubRec::new(publish.pkid, None));
             return IncomingAction::Duplicate(Some(Box::new(repeat)));
@@ -314,6 +391,7 @@ impl SessionState {
             pkid: publish.pkid,
             qos: publish.qos,
             acked: false,
+            fingerprint,
         });
         IncomingAction::Deliver(Some(AckId {
             epoch: self.epoch,
@@ -342,7 +420,7 @@ impl SessionState {
             let packet = if entry.qos == WireQoS::AtLeastOnce {
                 Packet::PubAck(PubAck::new(entry.pkid, None))
             } else {
-                self.awaiting_pubrel.insert(entry.pkid);
+                self.awaiting_pubrel.insert(entry.pkid, entry.fingerprint);
                 Packet::PubRec(PubRec::new(entry.pkid, None))
             };
             out.push(Outbound::packet(packet));
@@ -353,8 +431,9 @@ impl SessionState {
     /// never loop on it (R3).
     pub fn handle_pubrel(&mut self, rel: &PubRel) -> Packet {
         let mut comp = PubComp::new(rel.pkid, None);
-        if !self.awaiting_pubrel.remove(&rel.pkid) {
-            comp.reason = PubCompReason::PacketIdentifierNotFound;
+        match self.awaiting_pubrel.remove(&rel.pkid) {
+            Some(fingerprint) => self.completed_qos2.insert(rel.pkid, fingerprint),
+            None => comp.reason = PubCompReason::PacketIdentifierNotFound,
         }
         Packet::PubComp(comp)
     }
@@ -399,6 +478,7 @@ impl SessionState {
             self.epoch += 1;
             self.incoming.clear();
             self.awaiting_pubrel.clear();
+            self.completed_qos2.clear();
             self.reserved_pkids.clear();
             self.inflight_by_pkid.clear();
             let flights = std::mem::take(&mut self.inflight);
@@ -714,6 +794,31 @@ mod tests {
         // After the PUBREL the id is free for a new message.
         assert!(matches!(
             s.handle_publish(&incoming(5, WireQoS::ExactlyOnce)),
+            IncomingAction::Deliver(Some(_))
+        ));
+    }
+
+    #[test]
+    fn a_resent_copy_of_a_finished_qos2_message_is_not_delivered_again() {
+        let mut s = connected_state();
+        let id = ack_id(s.handle_publish(&incoming(8, WireQoS::ExactlyOnce)));
+        s.ack(id, &mut Vec::new());
+        s.handle_pubrel(&PubRel::new(8, None));
+        // The broker, restored from its persistence file, resends it with DUP.
+        let mut copy = incoming(8, WireQoS::ExactlyOnce);
+        copy.dup = true;
+        assert!(matches!(
+            s.handle_publish(&copy),
+            IncomingAction::Duplicate(Some(_))
+        ));
+        let comp = s.handle_pubrel(&PubRel::new(8, None));
+        assert!(matches!(comp, Packet::PubComp(c) if c.reason == PubCompReason::Success));
+        // A new message reusing the id, with other content, is delivered even with DUP.
+        let mut reused = Publish::new("t", WireQoS::ExactlyOnce, "other", None);
+        reused.pkid = 8;
+        reused.dup = true;
+        assert!(matches!(
+            s.handle_publish(&reused),
             IncomingAction::Deliver(Some(_))
         ));
     }
