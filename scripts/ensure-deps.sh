@@ -18,5 +18,5 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 if [ -f .ci/requirements.txt ]; then
-  python3 -m pip install -q --disable-pip-version-check -r .ci/requirements.txt
+  python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore -r .ci/requirements.txt
 fi
