@@ -108,7 +108,9 @@ fn split_host_port(authority: &str) -> std::result::Result<(&str, Option<&str>),
 }
 
 /// PEM or PKCS#12 material to trust the server and to identify the client.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+///
+/// `Debug` shows paths, never passwords (E3).
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct TlsOptions {
     /// PEM file with one or more CA certificates (or a pinned server leaf).
     pub ca_file: Option<PathBuf>,
@@ -129,8 +131,42 @@ pub struct Will {
     pub message: Message,
 }
 
+/// Shown instead of a password by `Debug` (E3).
+const REDACTED: &str = "<redacted>";
+
+fn redact<T>(secret: &Option<T>) -> Option<&'static str> {
+    secret.as_ref().map(|_| REDACTED)
+}
+
+impl std::fmt::Debug for TlsOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let TlsOptions {
+            ca_file,
+            trust_store,
+            cert_key,
+            key_store,
+            protocol,
+        } = self;
+        f.debug_struct("TlsOptions")
+            .field("ca_file", ca_file)
+            .field(
+                "trust_store",
+                &trust_store.as_ref().map(|(p, _)| (p, REDACTED)),
+            )
+            .field(
+                "cert_key",
+                &cert_key.as_ref().map(|(c, k, pw)| (c, k, redact(pw))),
+            )
+            .field("key_store", &key_store.as_ref().map(|(p, _)| (p, REDACTED)))
+            .field("protocol", protocol)
+            .finish()
+    }
+}
+
 /// Everything needed to connect; defaults are contract C2's.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// `Debug` shows everything but the password (E3).
+#[derive(Clone, PartialEq, Eq)]
 pub struct ConnectOptions {
     pub client_id: String,
     /// Tried in order at connect and at every reconnect (C3).
@@ -156,6 +192,48 @@ pub struct ConnectOptions {
     pub max_pending_publishes: usize,
     /// Received messages buffered before we stop reading the socket (R1).
     pub receive_buffer: usize,
+}
+
+impl std::fmt::Debug for ConnectOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // No `..`: a new field must be added here consciously.
+        let ConnectOptions {
+            client_id,
+            server_uris,
+            username,
+            password,
+            tls,
+            keep_alive,
+            connection_timeout,
+            clean_start,
+            automatic_reconnect,
+            max_reconnect_delay,
+            session_expiry_interval,
+            will,
+            max_incoming_packet_size,
+            max_inflight,
+            max_pending_publishes,
+            receive_buffer,
+        } = self;
+        f.debug_struct("ConnectOptions")
+            .field("client_id", client_id)
+            .field("server_uris", server_uris)
+            .field("username", username)
+            .field("password", &redact(password))
+            .field("tls", tls)
+            .field("keep_alive", keep_alive)
+            .field("connection_timeout", connection_timeout)
+            .field("clean_start", clean_start)
+            .field("automatic_reconnect", automatic_reconnect)
+            .field("max_reconnect_delay", max_reconnect_delay)
+            .field("session_expiry_interval", session_expiry_interval)
+            .field("will", will)
+            .field("max_incoming_packet_size", max_incoming_packet_size)
+            .field("max_inflight", max_inflight)
+            .field("max_pending_publishes", max_pending_publishes)
+            .field("receive_buffer", receive_buffer)
+            .finish()
+    }
 }
 
 impl ConnectOptions {
@@ -292,6 +370,24 @@ pub fn parse_qos(qos: i64) -> Result<QoS> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debug_never_shows_passwords() {
+        let mut o = ConnectOptions::new("ssl://h", "c");
+        o.password = Some("pw-connect-1".into());
+        o.tls = Some(TlsOptions {
+            ca_file: Some("/ca.pem".into()),
+            trust_store: Some(("/t.p12".into(), "pw-trust-2".into())),
+            cert_key: Some(("/c.pem".into(), "/k.pem".into(), Some("pw-key-3".into()))),
+            key_store: Some(("/k.p12".into(), "pw-store-4".into())),
+            protocol: None,
+        });
+        let text = format!("{o:?} {o:#?}");
+        for pw in ["pw-connect-1", "pw-trust-2", "pw-key-3", "pw-store-4"] {
+            assert!(!text.contains(pw), "{pw} in {text}");
+        }
+        assert!(text.contains("/t.p12") && text.contains("/k.pem") && text.contains("<redacted>"));
+    }
 
     #[test]
     fn schemes_and_default_ports() {

@@ -4,12 +4,19 @@
 //! use when two are linked and none is installed (R13). Error messages name
 //! the file and the cause, never a password or key bytes (E3).
 
+mod keys;
+mod pkcs12;
+mod verify;
+
 use std::fs;
 use std::path::Path;
 use std::sync::Arc;
 
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-use rustls::{ClientConfig, RootCertStore, SupportedProtocolVersion};
+use rustls::{
+    AlertDescription, CertificateError, ClientConfig, Error as TlsError, InconsistentKeys,
+    RootCertStore, SupportedProtocolVersion,
+};
 
 use crate::config::TlsOptions;
 use crate::error::{MqttError, Result};
@@ -18,30 +25,48 @@ use crate::error::{MqttError, Result};
 pub fn client_config(options: &TlsOptions) -> Result<Arc<ClientConfig>> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let versions = protocol_versions(options.protocol.as_ref())?;
-    let builder = ClientConfig::builder_with_provider(provider)
+    let builder = ClientConfig::builder_with_provider(provider.clone())
         .with_protocol_versions(&versions)
         .map_err(|e| MqttError::tls(format!("TLS protocol versions not usable: {e}")))?;
-    let roots = root_store(options)?;
-    let builder = builder.with_root_certificates(roots);
-    let config = match (&options.cert_key, &options.key_store) {
+    let (roots, pinned) = trusted_certificates(options)?;
+    let verifier = verify::PinningVerifier::new(roots, pinned, provider.clone())
+        .map_err(|e| MqttError::tls(format!("The certificates to trust cannot be used: {e}")))?;
+    let builder = builder
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(verifier));
+    let identity = match (&options.cert_key, &options.key_store) {
         (Some((cert_file, key_file, password)), _) => {
             let chain = read_certificates(cert_file)?;
             let key = read_private_key(key_file, password.as_deref())?;
-            builder.with_client_auth_cert(chain, key).map_err(|e| {
-                MqttError::tls(format!(
-                    "Client certificate '{}' and key '{}' cannot be used together: {e}",
-                    cert_file.display(),
-                    key_file.display()
-                ))
-            })?
+            let what = format!(
+                "client certificate '{}' and key '{}'",
+                cert_file.display(),
+                key_file.display()
+            );
+            Some((chain, key, what, key_file.display().to_string()))
         }
-        (None, Some((path, _))) => {
-            return Err(MqttError::tls(format!(
-                "PKCS#12 key store '{}' is not supported yet; use a PEM certificate and key",
-                path.display()
-            )))
+        (None, Some((path, password))) => {
+            let data = read_file(path, "PKCS#12 key store")?;
+            let (chain, key) = pkcs12::key_store_identity(path, &data, password)?;
+            let what = format!("PKCS#12 key store '{}'", path.display());
+            Some((chain, key, what, path.display().to_string()))
         }
-        (None, None) => builder.with_no_client_auth(),
+        (None, None) => None,
+    };
+    let config = match identity {
+        Some((chain, key, what, key_name)) => {
+            builder
+                .with_client_auth_cert(chain, key)
+                .map_err(|e| match e {
+                    TlsError::InconsistentKeys(InconsistentKeys::KeyMismatch) => MqttError::tls(
+                        format!("The private key does not match the certificate in the {what}"),
+                    ),
+                    _ => MqttError::tls(format!(
+                        "The private key in '{key_name}' cannot be used (not an RSA, ECDSA or Ed25519 key, or damaged)"
+                    )),
+                })?
+        }
+        None => builder.with_no_client_auth(),
     };
     Ok(Arc::new(config))
 }
@@ -66,74 +91,164 @@ fn protocol_versions(
     }
 }
 
-fn root_store(options: &TlsOptions) -> Result<RootCertStore> {
+/// The trust anchors, and the same certificates as pins (a server that
+/// presents exactly one of them is accepted, contract T4).
+fn trusted_certificates(
+    options: &TlsOptions,
+) -> Result<(RootCertStore, Vec<CertificateDer<'static>>)> {
     let mut roots = RootCertStore::empty();
-    if let Some(ca_file) = &options.ca_file {
-        for cert in read_certificates(ca_file)? {
-            roots.add(cert).map_err(|e| {
+    let mut pinned = Vec::new();
+    let mut add = |certs: Vec<CertificateDer<'static>>, path: &Path| -> Result<()> {
+        for cert in certs {
+            roots.add(cert.clone()).map_err(|e| {
                 MqttError::tls(format!(
-                    "Certificate in '{}' cannot be trusted: {e}",
-                    ca_file.display()
+                    "A certificate in '{}' cannot be trusted: {e}",
+                    path.display()
                 ))
             })?;
+            pinned.push(cert);
         }
+        Ok(())
+    };
+    if let Some(ca_file) = &options.ca_file {
+        add(read_certificates(ca_file)?, ca_file)?;
     }
-    if let Some((path, _)) = &options.trust_store {
-        return Err(MqttError::tls(format!(
-            "PKCS#12 trust store '{}' is not supported yet; use a PEM CA file",
-            path.display()
-        )));
+    if let Some((path, password)) = &options.trust_store {
+        let data = read_file(path, "PKCS#12 trust store")?;
+        add(
+            pkcs12::trust_store_certificates(path, &data, password)?,
+            path,
+        )?;
     }
     if roots.is_empty() {
         return Err(MqttError::tls(
-            "No certificate to trust: give secureSocket.cert (a PEM CA file)",
+            "No certificate to trust: give secureSocket.cert (a PEM CA file or a PKCS#12 trust store)",
         ));
     }
-    Ok(roots)
+    Ok((roots, pinned))
 }
 
 fn read_file(path: &Path, what: &str) -> Result<Vec<u8>> {
-    fs::read(path)
-        .map_err(|e| MqttError::tls(format!("Cannot read {what} file '{}': {e}", path.display())))
+    fs::read(path).map_err(|e| {
+        let why = match e.kind() {
+            std::io::ErrorKind::NotFound => "no such file".to_string(),
+            std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+            _ => e.to_string(),
+        };
+        MqttError::tls(format!(
+            "Cannot read {what} file '{}': {why}",
+            path.display()
+        ))
+    })
 }
 
 /// Every certificate of a PEM file; an error names the file when it has none.
 pub fn read_certificates(path: &Path) -> Result<Vec<CertificateDer<'static>>> {
     let pem = read_file(path, "certificate")?;
-    let certs = rustls_pemfile::certs(&mut pem.as_slice())
-        .collect::<std::result::Result<Vec<_>, _>>()
-        .map_err(|_| {
+    let blocks = std::str::from_utf8(&pem)
+        .ok()
+        .and_then(keys::pem_blocks)
+        .ok_or_else(|| {
             MqttError::tls(format!(
-                "Certificate file '{}' is not valid PEM",
+                "Certificate file '{}' is not valid PEM (damaged or truncated)",
                 path.display()
             ))
         })?;
+    let certs: Vec<CertificateDer<'static>> = blocks
+        .into_iter()
+        .filter(|b| b.label == "CERTIFICATE" || b.label == "TRUSTED CERTIFICATE")
+        .map(|b| CertificateDer::from(b.der))
+        .collect();
     if certs.is_empty() {
         return Err(MqttError::tls(format!(
             "Certificate file '{}' holds no PEM certificate",
             path.display()
         )));
     }
+    for cert in &certs {
+        if x509_parser::parse_x509_certificate(cert.as_ref()).is_err() {
+            return Err(MqttError::tls(format!(
+                "Certificate file '{}' holds a damaged certificate",
+                path.display()
+            )));
+        }
+    }
     Ok(certs)
 }
 
-/// The first private key of a PEM file (PKCS#1, PKCS#8 or SEC1).
+/// The first private key of a PEM file (PKCS#1, PKCS#8 or SEC1), decrypted
+/// with `password` when it is encrypted.
 pub fn read_private_key(path: &Path, password: Option<&str>) -> Result<PrivateKeyDer<'static>> {
     let pem = read_file(path, "key")?;
-    if password.is_some() {
-        return Err(MqttError::tls(format!(
-            "Encrypted private key '{}' is not supported yet; give an unencrypted key",
-            path.display()
-        )));
+    keys::parse_private_key(path, &pem, password)
+}
+
+/// A plain sentence for a TLS failure seen while connecting to `host`
+/// (certificate checks, alerts from the broker, version mismatch).
+pub fn describe_error(e: &TlsError, host: &str) -> String {
+    match e {
+        TlsError::InvalidCertificate(c) => describe_certificate_error(c, host),
+        TlsError::AlertReceived(alert) => describe_alert(*alert),
+        TlsError::PeerIncompatible(p) => format!(
+            "the broker and the client have no TLS version or cipher suite in common ({p:?}); check secureSocket.protocol"
+        ),
+        other => other.to_string(),
     }
-    rustls_pemfile::private_key(&mut pem.as_slice())
-        .map_err(|_| MqttError::tls(format!("Key file '{}' is not valid PEM", path.display())))?
-        .ok_or_else(|| {
-            MqttError::tls(format!(
-                "Key file '{}' holds no PEM private key (PKCS#1, PKCS#8 or SEC1)",
-                path.display()
-            ))
-        })
+}
+
+fn describe_certificate_error(e: &CertificateError, host: &str) -> String {
+    let what = "the broker's certificate";
+    match e {
+        CertificateError::UnknownIssuer => format!(
+            "{what} is not trusted: it is not signed by a certificate given as secureSocket.cert"
+        ),
+        CertificateError::Expired | CertificateError::ExpiredContext { .. } => {
+            format!("{what} has expired")
+        }
+        CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
+            format!("{what} is not valid yet")
+        }
+        CertificateError::NotValidForName => {
+            format!("{what} is not valid for the host name '{host}'")
+        }
+        CertificateError::NotValidForNameContext { presented, .. } => format!(
+            "{what} is not valid for the host name '{host}' (it names {})",
+            presented.join(", ")
+        ),
+        CertificateError::BadSignature => format!("{what} has an invalid signature"),
+        CertificateError::BadEncoding => format!("{what} cannot be parsed"),
+        CertificateError::Revoked => format!("{what} is revoked"),
+        CertificateError::InvalidPurpose | CertificateError::InvalidPurposeContext { .. } => {
+            format!("{what} is not meant for a TLS server")
+        }
+        other => format!("{what} was refused ({other:?})"),
+    }
+}
+
+fn describe_alert(alert: AlertDescription) -> String {
+    match alert {
+        AlertDescription::CertificateRequired => {
+            "the broker requires a client certificate: give one as secureSocket.key (TLS alert certificate_required)".into()
+        }
+        AlertDescription::HandshakeFailure => {
+            "the broker refused the TLS handshake (alert handshake_failure): it may require a client certificate (secureSocket.key), or no TLS version or cipher suite is shared".into()
+        }
+        AlertDescription::ProtocolVersion => {
+            "the broker does not accept the TLS version offered (alert protocol_version); check secureSocket.protocol".into()
+        }
+        AlertDescription::BadCertificate
+        | AlertDescription::UnsupportedCertificate
+        | AlertDescription::CertificateUnknown
+        | AlertDescription::UnknownCA
+        | AlertDescription::CertificateRevoked
+        | AlertDescription::AccessDenied => format!(
+            "the broker refused the client certificate (TLS alert {alert:?})"
+        ),
+        AlertDescription::CertificateExpired => {
+            "the broker refused the client certificate: it has expired".into()
+        }
+        other => format!("the broker sent the TLS alert {other:?}"),
+    }
 }
 
 #[cfg(test)]

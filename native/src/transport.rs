@@ -56,7 +56,7 @@ async fn tls_handshake<S: AsyncRead + AsyncWrite + Unpin>(
     uri: &ServerUri,
     tls: Option<&Arc<rustls::ClientConfig>>,
     stream: S,
-) -> Result<tokio_rustls::client::TlsStream<S>> {
+) -> Result<TlsIo<S>> {
     let config = tls.ok_or_else(|| {
         MqttError::tls(format!(
             "{} needs TLS but no secureSocket is configured",
@@ -65,16 +65,98 @@ async fn tls_handshake<S: AsyncRead + AsyncWrite + Unpin>(
     })?;
     let name = ServerName::try_from(uri.host.clone())
         .map_err(|_| MqttError::tls(format!("'{}' is not a valid TLS server name", uri.host)))?;
-    tokio_rustls::TlsConnector::from(config.clone())
+    let stream = tokio_rustls::TlsConnector::from(config.clone())
         .connect(name, stream)
         .await
         .map_err(|e| {
             MqttError::with_code(
                 ErrorKind::Tls,
-                format!("TLS handshake with {} failed: {e}", uri.original),
+                format!(
+                    "TLS handshake with {} failed: {}",
+                    uri.original,
+                    describe_tls_io_error(&e, &uri.host)
+                ),
                 code::SERVER_CONNECT_ERROR,
             )
-        })
+        })?;
+    Ok(TlsIo {
+        inner: stream,
+        host: uri.host.clone(),
+    })
+}
+
+/// A plain sentence for an I/O error of a TLS stream (E1, T5).
+fn describe_tls_io_error(e: &io::Error, host: &str) -> String {
+    match e
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+    {
+        Some(tls) => crate::tls::describe_error(tls, host),
+        None => e.to_string(),
+    }
+}
+
+/// A TLS stream whose errors read as plain sentences: with TLS 1.3 the
+/// broker refuses a missing client certificate only after the handshake,
+/// on the first read, and that must still say why.
+pub struct TlsIo<S> {
+    inner: tokio_rustls::client::TlsStream<S>,
+    host: String,
+}
+
+impl<S> TlsIo<S> {
+    fn explain(&self, e: io::Error) -> io::Error {
+        if e.get_ref().is_some_and(|inner| inner.is::<rustls::Error>()) {
+            io::Error::new(e.kind(), describe_tls_io_error(&e, &self.host))
+        } else {
+            e
+        }
+    }
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> AsyncRead for TlsIo<S> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let r = ready!(Pin::new(&mut self.inner).poll_read(cx, buf));
+        Poll::Ready(r.map_err(|e| self.explain(e)))
+    }
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> AsyncWrite for TlsIo<S> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let r = ready!(Pin::new(&mut self.inner).poll_write(cx, buf));
+        Poll::Ready(r.map_err(|e| self.explain(e)))
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let r = ready!(Pin::new(&mut self.inner).poll_flush(cx));
+        Poll::Ready(r.map_err(|e| self.explain(e)))
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let r = ready!(Pin::new(&mut self.inner).poll_shutdown(cx));
+        Poll::Ready(r.map_err(|e| self.explain(e)))
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let r = ready!(Pin::new(&mut self.inner).poll_write_vectored(cx, bufs));
+        Poll::Ready(r.map_err(|e| self.explain(e)))
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
 }
 
 async fn websocket<S: AsyncRead + AsyncWrite + Unpin + Send>(
