@@ -221,6 +221,9 @@ fn describe_certificate_error(e: &CertificateError, host: &str) -> String {
         CertificateError::InvalidPurpose | CertificateError::InvalidPurposeContext { .. } => {
             format!("{what} is not meant for a TLS server")
         }
+        CertificateError::Other(o) if format!("{o:?}").contains("CaUsedAsEndEntity") => format!(
+            "{what} is not trusted: it is a CA certificate used as the server's own; give exactly that certificate as secureSocket.cert to pin it"
+        ),
         other => format!("{what} was refused ({other:?})"),
     }
 }

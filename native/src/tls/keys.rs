@@ -107,9 +107,15 @@ pub fn parse_private_key(
             let password = password.ok_or_else(need_password)?;
             let info = pkcs8::EncryptedPrivateKeyInfoOwned::try_from(block.der.as_slice())
                 .map_err(|_| {
-                    MqttError::tls(format!(
-                        "Key file '{name}' is not a valid encrypted PKCS#8 key"
-                    ))
+                    if contains(&block.der, PKCS12_PBE_OID_PREFIX) {
+                        MqttError::tls(format!(
+                            "Key file '{name}' is encrypted with a PKCS#12 PBE algorithm (like PBE-SHA1-3DES), which is not supported for PEM keys; convert it with `openssl pkcs8 -topk8 -v2 aes-256-cbc`"
+                        ))
+                    } else {
+                        MqttError::tls(format!(
+                            "Key file '{name}' is not a valid encrypted PKCS#8 key"
+                        ))
+                    }
                 })?;
             let doc = info.decrypt(password).map_err(|e| match e {
                 pkcs8::Error::EncryptedPrivateKey(pkcs8::pkcs5::Error::UnsupportedAlgorithm {
@@ -160,6 +166,15 @@ pub fn parse_private_key(
             "Key file '{name}' holds a '{other}', which is not supported (use PKCS#1, PKCS#8 or SEC1)"
         ))),
     }
+}
+
+/// DER of OID 1.2.840.113549.1.12.1 (pkcs-12PbeIds), without the last arc.
+const PKCS12_PBE_OID_PREFIX: &[u8] = &[
+    0x06, 0x0A, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x0C, 0x01,
+];
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 fn looks_like_der_sequence(der: &[u8]) -> bool {
