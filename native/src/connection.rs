@@ -360,7 +360,38 @@ impl EventLoop {
     async fn serve(&mut self, mut link: Link) -> Ended {
         let mut stalled: Option<Delivery> = None;
         let max_in = self.options.max_incoming_packet_size;
+        // The broker may send packets right behind CONNACK (a resumed
+        // session's PUBRELs and PUBLISHes), read with it: take them now, or
+        // they wait for the next read, which may never come.
         loop {
+            match codec::read_packet(&mut link.read_buf, max_in) {
+                Ok(Some(packet)) => link.backlog.push_back(packet),
+                Ok(None) => break,
+                Err(e) => return Ended::Lost(MqttError::connection_lost(e)),
+            }
+        }
+        loop {
+            // Packets parsed and not yet handled (left by the last read, or
+            // waiting for room in the receive buffer).
+            while stalled.is_none() {
+                let Some(packet) = link.backlog.pop_front() else {
+                    break;
+                };
+                match self.on_packet(packet, &mut link) {
+                    Ok(Some(delivery)) => {
+                        let ack = delivery.ack;
+                        match self.inbox.deliveries.try_send(delivery) {
+                            Ok(()) => self.acked_on_enqueue(ack, &mut link),
+                            Err(mpsc::error::TrySendError::Full(delivery)) => {
+                                stalled = Some(delivery)
+                            }
+                            Err(mpsc::error::TrySendError::Closed(_)) => {} // nobody listens any more
+                        }
+                    }
+                    Ok(None) => {}
+                    Err(ended) => return ended,
+                }
+            }
             if let Err(e) = self.flush(&mut link).await {
                 return Ended::Lost(e);
             }
@@ -434,25 +465,6 @@ impl EventLoop {
                     self.encode(&Packet::PingReq(PingReq), &mut link);
                 }
                 Wake::DisconnectDue => {}
-            }
-            while stalled.is_none() {
-                let Some(packet) = link.backlog.pop_front() else {
-                    break;
-                };
-                match self.on_packet(packet, &mut link) {
-                    Ok(Some(delivery)) => {
-                        let ack = delivery.ack;
-                        match self.inbox.deliveries.try_send(delivery) {
-                            Ok(()) => self.acked_on_enqueue(ack, &mut link),
-                            Err(mpsc::error::TrySendError::Full(delivery)) => {
-                                stalled = Some(delivery)
-                            }
-                            Err(mpsc::error::TrySendError::Closed(_)) => {} // nobody listens any more
-                        }
-                    }
-                    Ok(None) => {}
-                    Err(ended) => return ended,
-                }
             }
         }
     }

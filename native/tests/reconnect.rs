@@ -594,3 +594,37 @@ async fn c5_c7_without_auto_reconnect_a_lost_connection_fails_in_flight_publishe
     assert_eq!(token.topic, "noauto/again");
     finish(client).await;
 }
+
+/// C4, R3 (found by the test above): packets a broker sends right behind
+/// CONNACK — a resumed session's PUBRELs and PUBLISHes arrive in the same
+/// read — are handled at once, not left in the buffer until some later read
+/// (which never comes when the broker waits for our acks). A scripted
+/// broker writes CONNACK and a PUBLISH in one write.
+#[tokio::test]
+async fn c4_packets_that_arrive_with_the_connack_are_handled() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let broker = tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.unwrap();
+        let mut connect = [0u8; 256];
+        let _ = socket.read(&mut connect).await.unwrap(); // CONNECT (one small segment on loopback)
+        let mut burst = vec![0x20, 0x03, 0x01, 0x00, 0x00]; // CONNACK, session present, success
+                                                            // PUBLISH QoS 0, topic "t", no properties, payload "hi".
+        burst.extend_from_slice(&[0x30, 0x06, 0x00, 0x01, b't', 0x00, b'h', b'i']);
+        socket.write_all(&burst).await.unwrap();
+        // Then silence, as a broker waiting for acks; keep the socket open.
+        let mut rest = [0u8; 256];
+        while socket.read(&mut rest).await.map(|n| n > 0).unwrap_or(false) {}
+    });
+    let c = Client::connect(options(&format!("tcp://127.0.0.1:{port}"), "burst"))
+        .await
+        .expect("connect to the scripted broker");
+    let mut stream = c.receive();
+    let m = next(&mut stream, "the PUBLISH sent with the CONNACK").await;
+    assert_eq!(&m.payload[..], b"hi");
+    assert_eq!(m.topic.as_deref(), Some("t"));
+    let _ = c.disconnect_within(Duration::from_millis(100)).await;
+    let _ = c.close().await;
+    broker.abort();
+}
