@@ -188,7 +188,7 @@ STREAM_CLASS_METHODS = {
 # The adapter methods the Java bridge implements (the brief's list): class.method -> params.
 EXPECTED_ADAPTERS: dict[str, list[str]] = {
     "ModuleUtils.setModule": ["Environment"],
-    "ClientAdapter.init": ["BObject", "BString", "BString", "BMap"],
+    "ClientAdapter.init": ["Environment", "BObject", "BString", "BString", "BMap"],
     "ClientAdapter.publish": ["Environment", "BObject", "BString", "BMap"],
     "ClientAdapter.subscribe": ["Environment", "BObject", "Object"],
     "ClientAdapter.receive": ["Environment", "BObject", "BTypedesc"],
@@ -198,7 +198,7 @@ EXPECTED_ADAPTERS: dict[str, list[str]] = {
     "ClientAdapter.close": ["Environment", "BObject"],
     "StreamAdapter.next": ["Environment", "BObject"],
     "StreamAdapter.close": ["Environment", "BObject"],
-    "ListenerAdapter.init": ["BObject", "BString", "BString", "Object", "BMap"],
+    "ListenerAdapter.init": ["Environment", "BObject", "BString", "BString", "Object", "BMap"],
     "ListenerAdapter.attach": ["Environment", "BObject", "BObject", "Object"],
     "ListenerAdapter.detach": ["Environment", "BObject", "BObject"],
     "ListenerAdapter.start": ["Environment", "BObject"],

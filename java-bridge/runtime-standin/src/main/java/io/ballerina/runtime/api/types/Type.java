@@ -1,0 +1,10 @@
+package io.ballerina.runtime.api.types;
+
+import io.ballerina.runtime.api.Module;
+
+/** Stand-in of {@code io.ballerina.runtime.api.types.Type}. */
+public interface Type {
+    String getName();
+
+    Module getPackage();
+}

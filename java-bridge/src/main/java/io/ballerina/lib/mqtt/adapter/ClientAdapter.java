@@ -1,0 +1,151 @@
+package io.ballerina.lib.mqtt.adapter;
+
+import io.ballerina.lib.mqtt.engine.ClientConfig;
+import io.ballerina.lib.mqtt.engine.DeliveryToken;
+import io.ballerina.lib.mqtt.engine.Message;
+import io.ballerina.lib.mqtt.engine.MessageStream;
+import io.ballerina.lib.mqtt.engine.MqttClient;
+import io.ballerina.lib.mqtt.engine.MqttException;
+import io.ballerina.lib.mqtt.engine.Subscription;
+import io.ballerina.runtime.api.Environment;
+import io.ballerina.runtime.api.creators.ValueCreator;
+import io.ballerina.runtime.api.types.StreamType;
+import io.ballerina.runtime.api.types.Type;
+import io.ballerina.runtime.api.utils.TypeUtils;
+import io.ballerina.runtime.api.values.BMap;
+import io.ballerina.runtime.api.values.BObject;
+import io.ballerina.runtime.api.values.BString;
+import io.ballerina.runtime.api.values.BTypedesc;
+
+import java.util.List;
+
+/** The externals of {@code mqtt:Client} (client.bal). */
+public final class ClientAdapter {
+    /** Native data key of the {@link MqttClient} on the Client object. */
+    static final String CLIENT = "mqtt.client";
+    /** Native data key of the {@link MessageStream} on a MessageStream object. */
+    static final String STREAM = "mqtt.stream";
+    static final String MESSAGE_STREAM_CLASS = "MessageStream";
+
+    private ClientAdapter() {
+    }
+
+    /** Connects (C6) and keeps the client on {@code self}. */
+    public static Object init(Environment env, BObject self, BString serverUri, BString clientId, BMap<?, ?> config) {
+        String uri = Values.string(serverUri);
+        String id = Values.string(clientId);
+        Object converted = Errors.call(() -> Values.clientConfig(config), c -> c);
+        if (!(converted instanceof ClientConfig c)) {
+            return converted;
+        }
+        return Errors.blocking(env, () -> MqttClient.connect(uri, id, c), client -> {
+            self.addNativeData(CLIENT, client);
+            return null;
+        });
+    }
+
+    public static Object publish(Environment env, BObject self, BString topic, BMap<?, ?> message) {
+        MqttClient client = client(self);
+        if (client == null) {
+            return notInitialized();
+        }
+        Object converted = Errors.call(() -> Values.message(message), m -> m);
+        if (!(converted instanceof Message m)) {
+            return converted;
+        }
+        String t = Values.string(topic);
+        return Errors.blocking(env, () -> client.publish(t, m), token -> Values.toBallerina((DeliveryToken) token));
+    }
+
+    public static Object subscribe(Environment env, BObject self, Object subscriptions) {
+        MqttClient client = client(self);
+        if (client == null) {
+            return notInitialized();
+        }
+        Object converted = Errors.call(() -> Values.subscriptions(subscriptions), s -> s);
+        if (!(converted instanceof List<?> list)) {
+            return converted;
+        }
+        @SuppressWarnings("unchecked")
+        List<Subscription> subs = (List<Subscription>) list;
+        return Errors.blocking(env, () -> {
+            client.subscribe(subs);
+            return null;
+        }, Errors::nil);
+    }
+
+    /**
+     * {@code receive} and {@code receiveResponse}: a {@code stream<Message, error?>} over a new
+     * {@code MessageStream} object that holds the native stream (R1, R2). Does not block.
+     */
+    public static Object receive(Environment env, BObject self, BTypedesc t) {
+        MqttClient client = client(self);
+        if (client == null) {
+            return notInitialized();
+        }
+        return Errors.call(client::receive, stream -> {
+            Type described = TypeUtils.getImpliedType(t.getDescribingType());
+            if (!(described instanceof StreamType streamType)) {
+                ((MessageStream) stream).close();
+                return Errors.error("receive needs a stream type, not " + described.getName());
+            }
+            BObject iterator = ValueCreator.createObjectValue(ModuleUtils.getModule(), MESSAGE_STREAM_CLASS);
+            iterator.addNativeData(STREAM, stream);
+            return ValueCreator.createStreamValue(streamType, iterator);
+        });
+    }
+
+    /** Does not block: reads the connection state. */
+    public static Object isConnected(Environment env, BObject self) {
+        MqttClient client = client(self);
+        if (client == null) {
+            return notInitialized();
+        }
+        return Errors.call(client::isConnected, connected -> connected);
+    }
+
+    public static Object disconnect(Environment env, BObject self) {
+        MqttClient client = client(self);
+        if (client == null) {
+            return notInitialized();
+        }
+        return Errors.blocking(env, () -> {
+            client.disconnect();
+            return null;
+        }, Errors::nil);
+    }
+
+    public static Object reconnect(Environment env, BObject self) {
+        MqttClient client = client(self);
+        if (client == null) {
+            return notInitialized();
+        }
+        return Errors.blocking(env, () -> {
+            client.reconnect();
+            return null;
+        }, Errors::nil);
+    }
+
+    /** C7: 32100 while connected; every call after a successful close returns 32111. */
+    public static Object close(Environment env, BObject self) {
+        MqttClient client = client(self);
+        if (client == null) {
+            return notInitialized();
+        }
+        if (client.isClosed()) {
+            return Errors.error("Client is closed", MqttException.CLIENT_CLOSED);
+        }
+        return Errors.blocking(env, () -> {
+            client.close();
+            return null;
+        }, Errors::nil);
+    }
+
+    static MqttClient client(BObject self) {
+        return self.getNativeData(CLIENT) instanceof MqttClient c ? c : null;
+    }
+
+    private static Object notInitialized() {
+        return Errors.error("Client is not initialized");
+    }
+}
