@@ -13,7 +13,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import io.ballerina.lib.mqtt.engine.fixture.Broker;
@@ -101,6 +103,41 @@ class LifecycleTest {
         assertTrue(threadsBack, "C7: OS threads grew " + threads0 + " -> " + osThreads());
         assertTrue(fdsBack, "C7: file descriptors grew " + fds0 + " -> " + fds());
         assertTrue(rss1 - rss0 < 20L * 1024 * 1024, "C7: RSS grew by " + (rss1 - rss0) / 1024 + " KiB");
+    }
+
+    @Test
+    @Timeout(180)
+    @DisplayName("C7: 1000 cycles in a child JVM with a fixed pre-touched heap: native memory (RSS) grows less than 20 MiB, no thread or fd growth, no JNI warning")
+    void c7ThousandCyclesNativeMemory() throws Exception {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Path out = Files.createTempFile("leak-cycles", ".txt");
+        try {
+            Process child = new ProcessBuilder(java.toString(), "-Xcheck:jni", "-Xms64m", "-Xmx64m",
+                    "-XX:+AlwaysPreTouch", "-cp", System.getProperty("java.class.path"),
+                    LeakCycles.class.getName(), broker.url(), "1000")
+                    .redirectErrorStream(true)
+                    .redirectOutput(out.toFile())
+                    .start();
+            boolean exited = child.waitFor(150, TimeUnit.SECONDS);
+            if (!exited) {
+                child.destroyForcibly();
+            }
+            String output = Files.readString(out);
+            assertTrue(exited, "child did not finish:\n" + output);
+            assertEquals(0, child.exitValue(), output);
+            assertFalse(output.contains("WARNING in native method") || output.contains("FATAL ERROR in native method"),
+                    output);
+            String line = output.lines().filter(l -> l.startsWith("RESULT ")).findFirst().orElseThrow(
+                    () -> new AssertionError("no RESULT line:\n" + output));
+            long[] v = Arrays.stream(line.substring(7).split(" ")).mapToLong(Long::parseLong).toArray();
+            System.out.printf("LifecycleTest (child JVM, 64 MiB fixed heap): 1000 cycles in %d ms; OS threads %d -> %d;"
+                    + " fds %d -> %d; RSS %d -> %d KiB%n", v[6], v[0], v[3], v[1], v[4], v[2] / 1024, v[5] / 1024);
+            assertTrue(v[3] <= v[0], "C7: OS threads grew " + v[0] + " -> " + v[3]);
+            assertTrue(v[4] <= v[1], "C7: fds grew " + v[1] + " -> " + v[4]);
+            assertTrue(v[5] - v[2] < 20L * 1024 * 1024, "C7: native memory grew by " + (v[5] - v[2]) / 1024 + " KiB");
+        } finally {
+            Files.deleteIfExists(out);
+        }
     }
 
     @Test
