@@ -200,6 +200,16 @@ class ListenerTest {
         }
     }
 
+    /**
+     * Waits until the broker has handled the {@code n}-th DISCONNECT of {@code clientId}. A session taken over at once by
+     * a new connection with the same id can make mosquitto drop bytes still unread on the old socket (acks included).
+     */
+    private static void awaitDisconnects(String clientId, int n) {
+        String line = "Client " + clientId + " disconnected";
+        assertTrue(Wait.until(SOON, () -> broker.logCount(line) >= n),
+                "the broker did not see DISCONNECT #" + n + " of " + clientId + ":\n" + broker.log());
+    }
+
     @Test
     @DisplayName("L3: manual acks go out in arrival order even when completed out of order (persistent session redelivery)")
     void l3ManualAcksInOrder() throws Exception {
@@ -219,6 +229,7 @@ class ListenerTest {
             got.get(2).caller().complete();
             got.get(1).caller().complete();
             first.immediateStop();
+            awaitDisconnects(clientId, 1);
 
             Recorder r2 = new Recorder();
             MqttListener second = persistentListener(clientId, topic, true, r2);
@@ -231,6 +242,7 @@ class ListenerTest {
             got.get(1).caller().complete();
             got.get(1).caller().complete(); // a second complete is harmless
             second.gracefulStop();
+            awaitDisconnects(clientId, 2);
 
             Recorder r3 = new Recorder();
             MqttListener third = persistentListener(clientId, topic, true, r3);
@@ -263,6 +275,7 @@ class ListenerTest {
             pub.publish(topic, Message.of("a1"));
             assertEquals("a1", r1.next("a1").message().payloadAsString());
             first.gracefulStop();
+            awaitDisconnects(clientId, 1);
 
             Recorder r2 = new Recorder();
             MqttListener again = persistentListener(clientId, topic, false, r2);

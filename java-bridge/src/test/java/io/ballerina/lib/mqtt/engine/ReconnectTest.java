@@ -104,7 +104,8 @@ class ReconnectTest {
                     assertTrue(failures.isEmpty(), "C5: publishes failed across the restart: " + failures);
                 }
                 assertEquals(total, tokens.get());
-                assertTrue(pub.isConnected() && sub.isConnected() && listener.isConnected(), "all reconnected");
+                assertTrue(Wait.until(SOON, () -> pub.isConnected() && sub.isConnected() && listener.isConnected()),
+                        "all reconnected");
 
                 Map<String, Integer> streamSeen = new ConcurrentHashMap<>();
                 while (streamSeen.size() < total) {

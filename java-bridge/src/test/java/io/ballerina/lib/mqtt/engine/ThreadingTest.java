@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -22,6 +23,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import io.ballerina.lib.mqtt.engine.fixture.Broker;
+import io.ballerina.lib.mqtt.engine.fixture.Wait;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -136,7 +138,21 @@ class ThreadingTest {
                 assertEquals("b" + i, otherGot.poll(SOON.toMillis(), TimeUnit.MILLISECONDS),
                         "the second listener keeps working while the first is blocked");
             }
-            stopping = CompletableFuture.runAsync(blocked::gracefulStop);
+            stopping = new CompletableFuture<>();
+            CompletableFuture<Void> stopped = stopping;
+            Thread stopper = new Thread(() -> {
+                try {
+                    blocked.gracefulStop();
+                    stopped.complete(null);
+                } catch (Throwable t) {
+                    stopped.completeExceptionally(t);
+                }
+            }, "test-graceful-stop");
+            stopper.start();
+            // Wait (condition, deadline) until gracefulStop is waiting for the running handler.
+            assertTrue(Wait.until(SOON, () -> stopped.isDone() || (stopper.getState() == Thread.State.WAITING
+                    && Arrays.stream(stopper.getStackTrace()).anyMatch(f -> f.getMethodName().equals("stopGracefully")))),
+                    "gracefulStop did not start waiting");
             // Still blocked: the other listener keeps working, and the graceful stop waits for the handler.
             pub.publish("blk/b", Message.of("during stop"));
             assertEquals("during stop", otherGot.poll(SOON.toMillis(), TimeUnit.MILLISECONDS));
