@@ -116,13 +116,17 @@ class ErrorsTest {
             MqttClient c = MqttClient.connect(proxy.url(), id("noauto"), null);
             try {
                 assertTrue(c.isConnected());
-                proxy.setBlackhole(true);
+                // The broker is frozen (SIGSTOP): the publishes are written through the proxy but never acknowledged.
+                broker.pause();
+                long before = proxy.bytesUp();
                 List<CompletableFuture<DeliveryToken>> inFlight = new ArrayList<>();
                 for (int i = 0; i < 4; i++) {
                     inFlight.add(c.publishAsync("noauto/" + i, Message.of("x").withQos(1 + i % 2)));
                 }
+                // Each PUBLISH is at least 12 bytes: wait until all four went through the proxy.
+                assertTrue(Wait.until(SOON, () -> proxy.bytesUp() >= before + 48), "the publishes were not written");
                 proxy.cutAll();
-                proxy.setBlackhole(false);
+                broker.resume();
                 for (CompletableFuture<DeliveryToken> f : inFlight) {
                     ExecutionException e = assertThrows(ExecutionException.class,
                             () -> f.get(SOON.toSeconds(), TimeUnit.SECONDS), "C5: never silently dropped");
