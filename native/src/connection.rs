@@ -143,6 +143,10 @@ pub struct EventLoop {
     keep_alive: Duration,
     backoff: Backoff,
     session_present: bool,
+    /// A received message waiting for room in the receive buffer. It is
+    /// kept across reconnects: the session state counts it as delivered, so
+    /// the broker's copy after a reconnect is not handed out again.
+    stalled: Option<Delivery>,
 }
 
 struct Link {
@@ -185,6 +189,7 @@ impl EventLoop {
             keep_alive,
             backoff,
             session_present: false,
+            stalled: None,
         }
     }
 
@@ -358,7 +363,6 @@ impl EventLoop {
 
     /// Serves one live connection until it ends.
     async fn serve(&mut self, mut link: Link) -> Ended {
-        let mut stalled: Option<Delivery> = None;
         let max_in = self.options.max_incoming_packet_size;
         // The broker may send packets right behind CONNACK (a resumed
         // session's PUBRELs and PUBLISHes), read with it: take them now, or
@@ -373,7 +377,7 @@ impl EventLoop {
         loop {
             // Packets parsed and not yet handled (left by the last read, or
             // waiting for room in the receive buffer).
-            while stalled.is_none() {
+            while self.stalled.is_none() {
                 let Some(packet) = link.backlog.pop_front() else {
                     break;
                 };
@@ -383,7 +387,7 @@ impl EventLoop {
                         match self.inbox.deliveries.try_send(delivery) {
                             Ok(()) => self.acked_on_enqueue(ack, &mut link),
                             Err(mpsc::error::TrySendError::Full(delivery)) => {
-                                stalled = Some(delivery)
+                                self.stalled = Some(delivery)
                             }
                             Err(mpsc::error::TrySendError::Closed(_)) => {} // nobody listens any more
                         }
@@ -400,10 +404,10 @@ impl EventLoop {
             }
             let keep_alive_at = self.keep_alive_deadline(&link);
             let disconnect_at = link.disconnecting.as_ref().map(|(at, _)| *at);
-            let reading = stalled.is_none() && link.backlog.is_empty();
+            let reading = self.stalled.is_none() && link.backlog.is_empty();
             let wake = tokio::select! {
                 command = self.commands.recv() => Wake::Command(command),
-                permit = self.inbox.deliveries.clone().reserve_owned(), if stalled.is_some() => Wake::Room(permit.ok()),
+                permit = self.inbox.deliveries.clone().reserve_owned(), if self.stalled.is_some() => Wake::Room(permit.ok()),
                 read = link.io.read_buf(&mut link.read_buf), if reading => Wake::Read(read),
                 _ = sleep_until(keep_alive_at.unwrap_or_else(far_future)), if keep_alive_at.is_some() => Wake::KeepAlive,
                 _ = sleep_until(disconnect_at.unwrap_or_else(far_future)), if disconnect_at.is_some() => Wake::DisconnectDue,
@@ -435,7 +439,10 @@ impl EventLoop {
                 }
                 Wake::Room(None) => return Ended::Lost(MqttError::closed()),
                 Wake::Room(Some(permit)) => {
-                    let delivery = stalled.take().expect("guarded by the branch condition");
+                    let delivery = self
+                        .stalled
+                        .take()
+                        .expect("guarded by the branch condition");
                     let ack = delivery.ack;
                     permit.send(delivery);
                     self.acked_on_enqueue(ack, &mut link);

@@ -166,6 +166,9 @@ pub struct SessionState {
     awaiting_pubrel: HashMap<u16, u64>,
     /// QoS 2 messages finished lately (PUBCOMP sent), by packet id.
     completed_qos2: RecentlyCompleted,
+    /// Packet ids the broker will resend after this reconnect because the
+    /// application still held them when the connection was resumed.
+    expected_copies: HashSet<u16>,
     epoch: u64,
     next_incoming_seq: u64,
     connected: bool,
@@ -186,6 +189,7 @@ impl SessionState {
             incoming: VecDeque::new(),
             awaiting_pubrel: HashMap::new(),
             completed_qos2: RecentlyCompleted::default(),
+            expected_copies: HashSet::new(),
             epoch: 0,
             next_incoming_seq: 0,
             connected: false,
@@ -365,6 +369,15 @@ impl SessionState {
             // Still with the application: its ack will answer this copy too.
             return IncomingAction::Duplicate(None);
         }
+        if self.expected_copies.remove(&publish.pkid)
+            && publish.dup
+            && publish.qos == WireQoS::AtLeastOnce
+        {
+            // The broker's resend of a message the application held across
+            // the reconnect and has acked on this connection since: the ack
+            // already answered it. (QoS 2 copies are recognised below.)
+            return IncomingAction::Duplicate(None);
+        }
         let fingerprint = if publish.qos == WireQoS::ExactlyOnce {
             fingerprint(publish)
         } else {
@@ -440,6 +453,7 @@ impl SessionState {
 
     pub fn connection_lost(&mut self) {
         self.connected = false;
+        self.expected_copies.clear();
     }
 
     /// After CONNACK: with a session, re-send everything unacked (DUP = 1)
@@ -460,6 +474,9 @@ impl SessionState {
             .max(1);
         let mut finished = Vec::new();
         if session_present {
+            // The broker resends what we have not acked, possibly after our
+            // ack for it is on its way: know those copies when they come.
+            self.expected_copies = self.incoming.iter().map(|i| i.pkid).collect();
             for flight in self.inflight.values() {
                 let packet = match flight.stage {
                     Awaiting::PubComp => {
@@ -819,6 +836,26 @@ mod tests {
         reused.dup = true;
         assert!(matches!(
             s.handle_publish(&reused),
+            IncomingAction::Deliver(Some(_))
+        ));
+    }
+
+    #[test]
+    fn a_resent_copy_of_a_message_acked_after_the_reconnect_is_not_delivered() {
+        let mut s = connected_state();
+        let held = ack_id(s.handle_publish(&incoming(4, WireQoS::AtLeastOnce)));
+        s.connection_lost();
+        s.connected(true, None, &mut Vec::new());
+        // The application acks before the broker's copy is read.
+        let mut out = Vec::new();
+        s.ack(held, &mut out);
+        assert_eq!(acks(&out), [("puback", 4)]);
+        let mut copy = incoming(4, WireQoS::AtLeastOnce);
+        copy.dup = true;
+        assert_eq!(s.handle_publish(&copy), IncomingAction::Duplicate(None));
+        // Later uses of the id are new messages.
+        assert!(matches!(
+            s.handle_publish(&copy),
             IncomingAction::Deliver(Some(_))
         ));
     }

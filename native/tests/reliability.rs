@@ -322,3 +322,73 @@ async fn manual_acks_not_completed_before_a_cut_are_completed_once_after_it() {
     again.graceful_stop().await.unwrap();
     finish(publisher).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_waiting_for_buffer_room_survives_a_cut() {
+    // R1 back-pressure plus a cut: the message the engine holds while the
+    // receive buffer is full must still reach the application once.
+    let broker = Broker::start(BrokerConfig::plain());
+    let proxy = Proxy::start(broker.addr());
+    let mut options = persistent(&proxy.url(), &unique_id("rel-full"));
+    options.receive_buffer = 2;
+    options.max_reconnect_delay = Duration::from_millis(300);
+    let subscription = vec![Subscription::new("full", QoS::AtLeastOnce)];
+    let listener = Listener::connect(options.clone(), subscription.clone(), false)
+        .await
+        .unwrap();
+    listener.start().await.unwrap();
+    let publisher = client(&broker.url()).await;
+    let count = 10u8;
+    for i in 0..count {
+        publisher
+            .publish("full", &Message::new(vec![i]))
+            .await
+            .unwrap();
+    }
+    // Nobody consumes: the buffer fills and one message waits for room.
+    let mut events = 0;
+    proxy.cut_all();
+    while events < 2 {
+        let event = tokio::time::timeout(SOON, listener.next_event())
+            .await
+            .expect("event");
+        events += usize::from(event.is_some());
+    }
+    let mut got = Vec::new();
+    while got.len() < usize::from(count) {
+        let r = tokio::time::timeout(SOON, listener.next())
+            .await
+            .unwrap_or_else(|_| panic!("only {got:?} arrived"))
+            .unwrap();
+        got.push(r.message.payload[0]);
+        r.acknowledge_after_service();
+    }
+    assert_eq!(
+        got,
+        (0..count).collect::<Vec<_>>(),
+        "each message once, in order"
+    );
+    listener.graceful_stop().await.unwrap();
+
+    options.server_uris = vec![broker.url()];
+    let again = Listener::connect(options, subscription, false)
+        .await
+        .unwrap();
+    again.start().await.unwrap();
+    publisher
+        .publish("full", &Message::new(&b"fresh"[..]))
+        .await
+        .unwrap();
+    let next = tokio::time::timeout(SOON, again.next())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        &next.message.payload[..],
+        b"fresh",
+        "every message was acked"
+    );
+    next.acknowledge_after_service();
+    again.graceful_stop().await.unwrap();
+    finish(publisher).await;
+}
