@@ -125,6 +125,17 @@ async fn respond_without_response_topic_is_an_error() {
     finish(publisher).await;
 }
 
+/// Waits until the broker has seen `count` disconnects of `id`: a new
+/// connection of the same session before mosquitto read the old socket's
+/// last acks and DISCONNECT would take the session over without them.
+fn wait_for_disconnect(broker: &Broker, id: &str, count: usize) {
+    let gone = format!("Client {id} disconnected");
+    assert!(
+        mqtt_fixture::wait_until(SOON, || broker.log_count(&gone) >= count),
+        "the broker saw {id} disconnect"
+    );
+}
+
 /// A listener with a persistent session, so unacked messages come back.
 async fn persistent_listener(url: &str, id: &str, topic: &str) -> Listener {
     let mut o = ConnectOptions::new(url, id);
@@ -165,6 +176,7 @@ async fn manual_acks_go_out_in_arrival_order_even_when_completed_out_of_order() 
     got[2].complete().unwrap();
     got[1].complete().unwrap();
     first.immediate_stop().await.unwrap();
+    wait_for_disconnect(&broker, &id, 1);
 
     let second = persistent_listener(&broker.url(), &id, "work").await;
     let (got, payloads) = payloads_of(&second, 3).await;
@@ -183,6 +195,7 @@ async fn manual_acks_go_out_in_arrival_order_even_when_completed_out_of_order() 
     got[1].complete().unwrap(); // a second complete is harmless
                                 // All acks went out in order before the graceful stop's DISCONNECT.
     second.graceful_stop().await.unwrap();
+    wait_for_disconnect(&broker, &id, 2);
 
     let third = persistent_listener(&broker.url(), &id, "work").await;
     publisher
@@ -220,6 +233,7 @@ async fn automatic_acks_after_the_service_and_complete_is_a_no_op() {
     received.complete().unwrap(); // L3: no-op in automatic mode
     received.acknowledge_after_service();
     l.graceful_stop().await.unwrap();
+    wait_for_disconnect(&broker, &id, 1);
 
     let again = Listener::connect(o, vec![Subscription::from("auto")], false)
         .await
