@@ -1,15 +1,13 @@
 package io.ballerina.lib.mqtt.engine;
 
-import java.util.Objects;
-
 /**
  * A PEM certificate chain and PEM private key (PKCS#1, PKCS#8 or SEC1), the key optionally
  * encrypted with {@code keyPassword} (contract T2). {@link #toString()} never shows the password.
  */
 public record CertKey(String certFile, String keyFile, String keyPassword) {
     public CertKey {
-        Objects.requireNonNull(certFile, "certFile");
-        Objects.requireNonNull(keyFile, "keyFile");
+        MqttException.nonNull(certFile, "CertKey certFile");
+        MqttException.nonNull(keyFile, "CertKey keyFile");
     }
 
     public CertKey(String certFile, String keyFile) {

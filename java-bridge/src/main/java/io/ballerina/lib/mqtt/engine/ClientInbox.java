@@ -74,7 +74,7 @@ final class ClientInbox implements EventPump.Sink {
 
         @Override
         public Message next(Duration timeout) {
-            long nanos = timeout.toNanos();
+            long nanos = MqttException.nonNull(timeout, "Timeout").toNanos();
             return take(Math.max(0, nanos));
         }
 

@@ -20,6 +20,9 @@ public record ConnectionConfig(String username, String password, SecureSocket se
                                Long sessionExpiryInterval) {
 
     public ConnectionConfig {
+        if (serverUris != null && Wire.containsNull(serverUris)) {
+            throw new MqttException("A server URI in serverUris is null");
+        }
         serverUris = serverUris == null ? null : List.copyOf(serverUris);
     }
 

@@ -1,11 +1,9 @@
 package io.ballerina.lib.mqtt.engine;
 
-import java.util.Objects;
-
 /** A PKCS#12 file with the client certificate and key (contract T2). {@link #toString()} never shows the password. */
 public record KeyStore(String path, String password) {
     public KeyStore {
-        Objects.requireNonNull(path, "path");
+        MqttException.nonNull(path, "KeyStore path");
     }
 
     @Override

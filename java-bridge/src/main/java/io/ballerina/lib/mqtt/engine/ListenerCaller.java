@@ -1,6 +1,5 @@
 package io.ballerina.lib.mqtt.engine;
 
-import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /** The {@link Caller} of one received message (L3, L5). */
@@ -39,7 +38,7 @@ final class ListenerCaller implements Caller {
 
     @Override
     public void respond(Message response) {
-        Objects.requireNonNull(response, "response");
+        MqttException.nonNull(response, "Response message");
         MessageProperties requestProperties = request.message().properties();
         String topic = requestProperties == null ? null : requestProperties.responseTopic();
         if (topic == null || topic.isEmpty()) {

@@ -15,7 +15,7 @@ public record Message(byte[] payload, int qos, boolean retained, boolean duplica
                       String topic, MessageProperties properties) {
 
     public Message {
-        Objects.requireNonNull(payload, "payload");
+        MqttException.nonNull(payload, "Message payload");
         payload = payload.clone();
     }
 
@@ -26,7 +26,7 @@ public record Message(byte[] payload, int qos, boolean retained, boolean duplica
 
     /** A QoS 1, not retained message with a UTF-8 payload. */
     public static Message of(String payload) {
-        return of(payload.getBytes(StandardCharsets.UTF_8));
+        return of(MqttException.nonNull(payload, "Message payload").getBytes(StandardCharsets.UTF_8));
     }
 
     /** A copy of the payload. */

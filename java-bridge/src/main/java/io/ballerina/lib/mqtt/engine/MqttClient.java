@@ -2,7 +2,6 @@ package io.ballerina.lib.mqtt.engine;
 
 import java.lang.ref.Cleaner;
 import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -46,8 +45,8 @@ public final class MqttClient implements AutoCloseable {
      * @throws MqttException when the broker cannot be reached, refuses, or TLS fails
      */
     public static MqttClient connect(String serverUri, String clientId, ClientConfig config) {
-        Objects.requireNonNull(serverUri, "serverUri");
-        Objects.requireNonNull(clientId, "clientId");
+        // A null serverUri is reported by the encoder unless serverUris replace it (C3).
+        MqttException.nonNull(clientId, "Client id");
         ClientConfig c = config == null ? ClientConfig.defaults() : config;
         byte[] options = Wire.encodeOptions(serverUri, clientId, c.connectionConfig(), c.willDetails());
         byte[] noSubscriptions = Wire.encodeSubscriptions(List.of());
@@ -134,8 +133,10 @@ public final class MqttClient implements AutoCloseable {
     }
 
     private CompletableFuture<Wire.Completion> startPublish(String topic, Message message) {
-        Objects.requireNonNull(topic, "topic");
-        Objects.requireNonNull(message, "message");
+        MqttException.nonNull(topic, "Topic");
+        MqttException.nonNull(message, "Message");
+        // JNI would pass an unpaired surrogate on as CESU-8, which the engine turns into U+FFFD.
+        Wire.wellFormed(topic, "Topic");
         byte[] encoded = Wire.encodeMessage(message);
         return pump.submit(requestId -> Native.publish(state.handle, topic, encoded, requestId));
     }
@@ -147,7 +148,7 @@ public final class MqttClient implements AutoCloseable {
     /** Subscribes; messages are buffered from now on for {@link #receive()} (R1). */
     public void subscribe(List<Subscription> subscriptions) {
         checkOpen();
-        Objects.requireNonNull(subscriptions, "subscriptions");
+        MqttException.nonNull(subscriptions, "Subscription list");
         byte[] encoded = Wire.encodeSubscriptions(subscriptions);
         pump.call(requestId -> Native.subscribe(state.handle, encoded, requestId));
     }
@@ -155,7 +156,13 @@ public final class MqttClient implements AutoCloseable {
     /** Unsubscribes from topic filters. */
     public void unsubscribe(List<String> filters) {
         checkOpen();
+        MqttException.nonNull(filters, "Topic filter list");
         String[] array = filters.toArray(new String[0]);
+        for (String filter : array) {
+            if (filter != null) {
+                Wire.wellFormed(filter, "Topic filter");
+            }
+        }
         pump.call(requestId -> Native.unsubscribe(state.handle, array, requestId));
     }
 

@@ -49,6 +49,17 @@ public class MqttException extends RuntimeException {
         return reasonCode < 0 ? OptionalInt.empty() : OptionalInt.of(reasonCode);
     }
 
+    /**
+     * A null argument or field: an MqttException naming it rather than a NullPointerException
+     * (contract E1: every failure of the host API is an MqttException).
+     */
+    static <T> T nonNull(T value, String what) {
+        if (value == null) {
+            throw new MqttException(what + " must not be null");
+        }
+        return value;
+    }
+
     static MqttException closed() {
         return new MqttException("Client is closed", CLIENT_CLOSED);
     }

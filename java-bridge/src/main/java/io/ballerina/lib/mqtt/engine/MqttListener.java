@@ -2,7 +2,6 @@ package io.ballerina.lib.mqtt.engine;
 
 import java.lang.ref.Cleaner;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * An MQTT 5 listener (contract §2.2, L1–L6): one connection whose messages go to one
@@ -40,9 +39,12 @@ public final class MqttListener implements AutoCloseable {
      */
     public static MqttListener connect(String serverUri, String clientId, List<Subscription> subscriptions,
                                        ListenerConfig config) {
-        Objects.requireNonNull(serverUri, "serverUri");
-        Objects.requireNonNull(clientId, "clientId");
-        Objects.requireNonNull(subscriptions, "subscriptions");
+        // A null serverUri is reported by the encoder unless serverUris replace it (C3).
+        MqttException.nonNull(clientId, "Client id");
+        MqttException.nonNull(subscriptions, "Subscription list");
+        if (Wire.containsNull(subscriptions)) {
+            throw new MqttException("A subscription is null");
+        }
         List<Subscription> subs = List.copyOf(subscriptions);
         ListenerConfig c = config == null ? ListenerConfig.defaults() : config;
         byte[] options = Wire.encodeOptions(serverUri, clientId, c.connectionConfig(), null);
@@ -70,7 +72,7 @@ public final class MqttListener implements AutoCloseable {
 
     /** Registers the handler; a second attach fails (L1). */
     public synchronized void attach(MessageHandler handler) {
-        Objects.requireNonNull(handler, "handler");
+        MqttException.nonNull(handler, "Handler");
         checkOpen();
         if (dispatcher.handler() != null) {
             throw new MqttException("A service is already attached to this listener; detach it first");

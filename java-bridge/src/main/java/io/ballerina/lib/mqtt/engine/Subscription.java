@@ -1,7 +1,5 @@
 package io.ballerina.lib.mqtt.engine;
 
-import java.util.Objects;
-
 /**
  * A topic filter with its QoS (default 1) and the MQTT 5 subscription options (contract §7):
  * {@code retainHandling} 0 = send retained messages at every subscribe, 1 = only for a new
@@ -9,7 +7,7 @@ import java.util.Objects;
  */
 public record Subscription(String topic, int qos, boolean noLocal, boolean retainAsPublished, int retainHandling) {
     public Subscription {
-        Objects.requireNonNull(topic, "topic");
+        MqttException.nonNull(topic, "Subscription topic");
     }
 
     /** {@code {topic, qos: 1}}, as a bare topic string means in the contract (§2.2). */

@@ -245,7 +245,12 @@ final class Wire {
         }
 
         Writer str(String v) {
-            return bytes(v == null ? null : v.getBytes(StandardCharsets.UTF_8));
+            return str(v, "A string argument");
+        }
+
+        /** A string that must be well-formed UTF-16; {@code what} names it in the error otherwise. */
+        Writer str(String v, String what) {
+            return bytes(v == null ? null : wellFormed(v, what).getBytes(StandardCharsets.UTF_8));
         }
 
         byte[] toByteArray() {
@@ -261,6 +266,40 @@ final class Wire {
         return value;
     }
 
+    /**
+     * Rejects a string with an unpaired UTF-16 surrogate: Java would encode it as '?' and JNI as
+     * CESU-8 bytes that are not UTF-8, so the topic (or id, filter, …) would silently change (P3, E1).
+     * The value itself is not shown (it may be a password).
+     *
+     * @param what names the value in the error, e.g. "Topic"
+     */
+    static String wellFormed(String value, String what) {
+        for (int i = 0, n = value.length(); i < n; i++) {
+            char ch = value.charAt(i);
+            if (!Character.isSurrogate(ch)) {
+                continue;
+            }
+            if (Character.isHighSurrogate(ch) && i + 1 < n && Character.isLowSurrogate(value.charAt(i + 1))) {
+                i++;
+                continue;
+            }
+            throw new MqttException(what + " contains an unpaired UTF-16 surrogate (U+"
+                    + Integer.toHexString(ch).toUpperCase(java.util.Locale.ROOT) + " at index " + i
+                    + ") and cannot be encoded as UTF-8");
+        }
+        return value;
+    }
+
+    /** Whether a list holds null (List.of(...).contains(null) would throw instead). */
+    static boolean containsNull(List<?> list) {
+        for (Object o : list) {
+            if (o == null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static Number nonNegative(Number value, String what) {
         if (value != null && value.longValue() < 0) {
             throw new MqttException("Invalid " + what + " " + value + ": must not be negative");
@@ -269,15 +308,15 @@ final class Wire {
     }
 
     static void writeProperties(Writer w, MessageProperties p) {
-        w.str(p.responseTopic())
+        w.str(p.responseTopic(), "responseTopic")
                 .bytes(p.correlationDataRef())
-                .str(p.contentType())
+                .str(p.contentType(), "contentType")
                 .optInt(nonNegative(p.messageExpiryInterval(), "messageExpiryInterval"))
                 .optBool(p.payloadFormatIndicator());
         List<UserProperty> users = p.userProperties();
         w.i32(users.size());
         for (UserProperty u : users) {
-            w.str(u.key()).str(u.value());
+            w.str(u.key(), "User property name").str(u.value(), "User property value");
         }
     }
 
@@ -307,7 +346,7 @@ final class Wire {
             if (s == null) {
                 throw new MqttException("A subscription is null");
             }
-            w.str(s.topic()).i8(small(s.qos(), "QoS")).bool(s.noLocal()).bool(s.retainAsPublished())
+            w.str(s.topic(), "Topic filter").i8(small(s.qos(), "QoS")).bool(s.noLocal()).bool(s.retainAsPublished())
                     .i8(small(s.retainHandling(), "retain handling"));
         }
         return w.toByteArray();
@@ -323,9 +362,12 @@ final class Wire {
                 ? c.serverUris() : java.util.Collections.singletonList(serverUri);
         w.i32(uris.size());
         for (String uri : uris) {
-            w.str(uri);
+            if (uri == null) {
+                throw new MqttException("Server URI must not be null");
+            }
+            w.str(uri, "Server URI");
         }
-        w.str(clientId).str(c.username()).str(c.password())
+        w.str(clientId, "Client id").str(c.username(), "Username").str(c.password(), "Password")
                 .optInt(nonNegative(c.keepAliveInterval(), "keepAliveInterval"))
                 .optInt(nonNegative(c.connectionTimeout(), "connectionTimeout"))
                 .optBool(c.cleanStart())
@@ -340,18 +382,20 @@ final class Wire {
             TrustStore ts = s.trustStore();
             CertKey ck = s.key();
             KeyStore ks = s.keyStore();
-            w.str(s.cert())
-                    .str(ts == null ? null : ts.path()).str(ts == null ? null : ts.password())
-                    .str(ck == null ? null : ck.certFile()).str(ck == null ? null : ck.keyFile())
-                    .str(ck == null ? null : ck.keyPassword())
-                    .str(ks == null ? null : ks.path()).str(ks == null ? null : ks.password())
-                    .str(s.protocolName()).str(s.protocolVersion());
+            w.str(s.cert(), "cert")
+                    .str(ts == null ? null : ts.path(), "TrustStore path")
+                    .str(ts == null ? null : ts.password(), "TrustStore password")
+                    .str(ck == null ? null : ck.certFile(), "certFile").str(ck == null ? null : ck.keyFile(), "keyFile")
+                    .str(ck == null ? null : ck.keyPassword(), "keyPassword")
+                    .str(ks == null ? null : ks.path(), "KeyStore path")
+                    .str(ks == null ? null : ks.password(), "KeyStore password")
+                    .str(s.protocolName(), "protocol name").str(s.protocolVersion(), "protocol version");
         }
         if (will == null) {
             w.i8(0);
         } else {
             w.i8(1);
-            w.str(will.destinationTopic());
+            w.str(will.destinationTopic(), "Will topic");
             writeMessage(w, will.willMessage());
         }
         return w.toByteArray();

@@ -196,8 +196,9 @@ class ErrorsTest {
         assertTrue(none.reasonCode().isEmpty());
         assertEquals(32111, new MqttException("x", 32111).reasonCode().getAsInt());
         assertTrue(new MqttException("x", -5).reasonCode().isEmpty());
-        // Records reject nulls up front rather than crashing natively.
-        assertThrows(NullPointerException.class, () -> Message.of((byte[]) null));
-        assertThrows(NullPointerException.class, () -> MqttClient.connect(null, "x", null));
+        // Nulls are rejected up front, as MqttException naming the argument (E1; BadInputTest has the rest).
+        assertTrue(assertThrows(MqttException.class, () -> Message.of((byte[]) null)).getMessage().contains("payload"));
+        assertTrue(assertThrows(MqttException.class, () -> MqttClient.connect(null, "x", null)).getMessage()
+                .contains("Server URI"));
     }
 }
