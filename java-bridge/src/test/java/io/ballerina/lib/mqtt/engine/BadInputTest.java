@@ -659,6 +659,33 @@ class BadInputTest {
     }
 
     @Test
+    @DisplayName("C2: a null config (client and listener) and null fields inside it mean the defaults, not an error")
+    void nullConfigMeansDefaults() throws Exception {
+        for (ClientConfig cc : Arrays.asList(null, new ClientConfig(null, null), ClientConfig.of(config().build()))) {
+            MqttClient c = MqttClient.connect(broker.url(), id("bad-null-config"), cc);
+            try {
+                assertTrue(c.isConnected(), String.valueOf(cc));
+            } finally {
+                finish(c);
+            }
+        }
+        BlockingQueue<String> got = new LinkedBlockingQueue<>();
+        for (ListenerConfig lc : Arrays.asList(null, new ListenerConfig(null, false))) {
+            MqttListener l = MqttListener.connect(broker.url(), id("bad-null-config-l"),
+                    List.of(Subscription.of("bad/defaults")), lc);
+            try {
+                l.attach((m, caller) -> got.add(m.payloadAsString()));
+                l.start();
+                subject.publish("bad/defaults", Message.of("d"));
+                assertEquals("d", got.poll(SOON.toMillis(), TimeUnit.MILLISECONDS), String.valueOf(lc));
+            } finally {
+                l.close();
+            }
+        }
+        System.out.printf("BadInput | %-52s | -     | %s%n", "null config / null fields", "defaults (C2), no error");
+    }
+
+    @Test
     @DisplayName("P3: what Java itself does with an unpaired surrogate (String.getBytes gives '?', so the bridge must check before encoding)")
     void javaAndUnpairedSurrogates() {
         assertEquals("x?y", new String("x\uD800y".getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8));
