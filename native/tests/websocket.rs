@@ -1,4 +1,4 @@
-//! MQTT over WebSocket (C1: `ws://`, default path `/mqtt`).
+//! MQTT over WebSocket (C1: `ws://` and `wss://`, default path `/mqtt`).
 //!
 //! Debian's mosquitto has no WebSocket listener, so `websockify` (PyPI)
 //! bridges WebSocket to the fixture broker's TCP port. Stock websockify
@@ -16,8 +16,8 @@ use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 
 use common::*;
-use mqtt_engine::{Client, Message, QoS, Subscription};
-use mqtt_fixture::{free_port, wait_until, Broker, BrokerConfig};
+use mqtt_engine::{Client, Message, QoS, Subscription, TlsOptions};
+use mqtt_fixture::{free_port, wait_until, Broker, BrokerConfig, Certs};
 
 /// websockify's CLI with the `mqtt` subprotocol accepted.
 const BRIDGE: &str = r#"
@@ -57,9 +57,21 @@ struct Bridge {
 
 impl Bridge {
     fn start(target_port: u16) -> Bridge {
+        Bridge::spawn(target_port, &[])
+    }
+
+    /// TLS-only bridge presenting the fixture's server certificate (wss://).
+    fn start_tls(target_port: u16, certs: &Certs) -> Bridge {
+        let cert = certs.server_cert.display().to_string();
+        let key = certs.server_key.display().to_string();
+        Bridge::spawn(target_port, &["--ssl-only", "--cert", &cert, "--key", &key])
+    }
+
+    fn spawn(target_port: u16, extra: &[&str]) -> Bridge {
         let port = free_port();
         let child = Command::new(python())
             .args(["-c", BRIDGE])
+            .args(extra)
             .arg(format!("127.0.0.1:{port}"))
             .arg(format!("127.0.0.1:{target_port}"))
             .stdin(Stdio::null())
@@ -143,5 +155,52 @@ async fn c1_ws_round_trips_qos1_messages_through_a_websocket_bridge() {
     }
     finish(publisher).await;
     finish(sub).await;
+    drop(bridge);
+}
+
+/// C1, T4: `wss://` — TLS (server certificate and host name verified) under
+/// the WebSocket, default path `/mqtt`.
+#[tokio::test]
+async fn c1_wss_round_trips_over_tls() {
+    if !websockify_installed() {
+        eprintln!(
+            "SKIPPED: the websockify Python package is not installed (pip install websockify)"
+        );
+        return;
+    }
+    let certs = Certs::generate();
+    let broker = Broker::start(BrokerConfig::plain());
+    let bridge = Bridge::start_tls(broker.port(), &certs);
+    let mut o = options(&format!("wss://localhost:{}", bridge.port), "wss");
+    o.tls = Some(TlsOptions {
+        ca_file: Some(certs.ca.clone()),
+        ..TlsOptions::default()
+    });
+    let c = Client::connect(o).await.expect("connect with wss://");
+    c.subscribe(vec![Subscription::new("wss", QoS::AtLeastOnce)])
+        .await
+        .unwrap();
+    let mut stream = c.receive();
+    c.publish("wss", &Message::new(&b"secure"[..]))
+        .await
+        .unwrap();
+    assert_eq!(
+        &next(&mut stream, "the message over wss").await.payload[..],
+        b"secure"
+    );
+    finish(c).await;
+
+    // Without a CA to trust the server the handshake fails, naming TLS.
+    let e = Client::connect(options(
+        &format!("wss://localhost:{}", bridge.port),
+        "wss-untrusted",
+    ))
+    .await
+    .err()
+    .expect("refused");
+    assert!(
+        e.message().contains("TLS") || e.message().contains("secureSocket"),
+        "{e}"
+    );
     drop(bridge);
 }
