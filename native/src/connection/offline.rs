@@ -1,0 +1,101 @@
+//! Without a connection: reconnecting with backoff (C4), or waiting for
+//! `reconnect`/`close` after a disconnect, while still serving commands.
+
+use super::*;
+
+impl EventLoop {
+    /// Reconnects with backoff, serving commands in between (C4).
+    pub(super) async fn reconnect(&mut self) -> std::result::Result<Link, Ended> {
+        loop {
+            let delay = self.backoff.next_delay();
+            let wake = Instant::now() + delay;
+            loop {
+                tokio::select! {
+                    _ = sleep_until(wake) => break,
+                    command = self.commands.recv() => {
+                        let Some(command) = command else {
+                            let (done, _) = oneshot::channel();
+                            return Err(Ended::Closed(done));
+                        };
+                        if let Some(ended) = self.on_command_offline(command) {
+                            return Err(ended);
+                        }
+                        if self.status.get() != Phase::Reconnecting {
+                            return self.idle().await;
+                        }
+                    }
+                }
+            }
+            match self.establish().await {
+                Ok(link) => {
+                    self.emit(ConnectionEvent::Reconnected {
+                        session_present: self.session_present,
+                    });
+                    return Ok(link);
+                }
+                Err(_) => continue,
+            }
+        }
+    }
+
+    /// Disconnected without automatic reconnect: waits for `reconnect` or `close`.
+    pub(super) async fn idle(&mut self) -> std::result::Result<Link, Ended> {
+        loop {
+            let Some(command) = self.commands.recv().await else {
+                let (done, _) = oneshot::channel();
+                return Err(Ended::Closed(done));
+            };
+            match command {
+                Command::Reconnect(done) => match self.establish().await {
+                    Ok(link) => {
+                        let _ = done.send(Ok(()));
+                        return Ok(link);
+                    }
+                    Err(e) => {
+                        let _ = done.send(Err(e));
+                    }
+                },
+                other => {
+                    if let Some(ended) = self.on_command_offline(other) {
+                        return Err(ended);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Commands while there is no connection.
+    pub(super) fn on_command_offline(&mut self, command: Command) -> Option<Ended> {
+        let reconnecting = self.status.get() == Phase::Reconnecting;
+        match command {
+            // While reconnecting, publishes wait for the connection (C5).
+            Command::Publish(pending) if reconnecting => {
+                if let Err((done, result)) = self.state.enqueue(*pending) {
+                    done(result);
+                }
+            }
+            Command::Ack(id) => self.state.ack(id, &mut Vec::new()),
+            Command::Disconnect(_, done) if reconnecting => {
+                // Stop trying; what waits fails with a word (C5).
+                self.status.set(Phase::Disconnected);
+                let error = MqttError::with_code(
+                    ErrorKind::State,
+                    "Client disconnected",
+                    code::CLIENT_DISCONNECTED,
+                );
+                complete(self.state.fail_all(&error));
+                let _ = done.send(Ok(()));
+            }
+            Command::Reconnect(done) if reconnecting => {
+                let _ = done.send(Err(MqttError::with_code(
+                    ErrorKind::State,
+                    "A reconnect is already in progress",
+                    code::CONNECT_IN_PROGRESS,
+                )));
+            }
+            Command::Close(done) => return Some(Ended::Closed(done)),
+            other => reject(other, MqttError::not_connected()),
+        }
+        None
+    }
+}
