@@ -34,9 +34,10 @@ const ACCEPTED_SCHEMES: &str = "tcp://, mqtt://, ssl://, mqtts://, ws://, wss://
 
 impl ServerUri {
     pub fn parse(uri: &str) -> Result<ServerUri> {
+        let shown = without_credentials(uri);
         let bad = |why: &str| {
             MqttError::invalid(format!(
-                "Invalid server URI '{uri}': {why} (accepted schemes: {ACCEPTED_SCHEMES})"
+                "Invalid server URI '{shown}': {why} (accepted schemes: {ACCEPTED_SCHEMES})"
             ))
         };
         let (scheme, rest) = uri.split_once("://").ok_or_else(|| bad("no scheme"))?;
@@ -84,6 +85,19 @@ impl ServerUri {
 
     pub fn is_tls(&self) -> bool {
         matches!(self.transport, Transport::Tls | Transport::Wss)
+    }
+}
+
+/// The URI as it may appear in a message: user information (a password)
+/// replaced by `***` (contract E3).
+fn without_credentials(uri: &str) -> String {
+    let Some((scheme, rest)) = uri.split_once("://") else {
+        return uri.to_string();
+    };
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}://***@{}", &rest[at + 1..]),
+        None => uri.to_string(),
     }
 }
 
@@ -321,7 +335,12 @@ pub fn validate_topic(topic: &str) -> Result<()> {
 
 /// Checks a subscription filter, including `$share/group/filter`.
 pub fn validate_filter(filter: &str) -> Result<()> {
-    let bad = |why: &str| MqttError::invalid(format!("Invalid topic filter '{filter}': {why}"));
+    let bad = |why: &str| {
+        MqttError::invalid(format!(
+            "Invalid topic filter '{}': {why}",
+            filter.escape_debug()
+        ))
+    };
     if filter.is_empty() {
         return Err(bad("empty"));
     }
@@ -434,12 +453,18 @@ mod tests {
             "tcp://h:70000",
             "tcp://h:x",
             "tcp://h/path",
-            "tcp://u:p@h",
         ] {
             let e = ServerUri::parse(uri).unwrap_err();
             assert!(e.message().contains(uri), "{e}");
             assert!(e.message().contains("tcp://"), "{e}");
         }
+    }
+
+    #[test]
+    fn credentials_in_a_uri_are_refused_without_printing_them() {
+        let e = ServerUri::parse("tcp://user:s3cret@h:1883").unwrap_err();
+        assert!(!e.message().contains("s3cret"), "E3: {e}");
+        assert!(e.message().contains("tcp://***@h:1883"), "{e}");
     }
 
     #[test]

@@ -301,7 +301,7 @@ pub fn decode_options(data: &[u8]) -> Result<ConnectOptions> {
     if let Some(ms) = non_negative(r.opt_int()?, "maxReconnectDelay", "ms")? {
         if ms == 0 {
             return Err(MqttError::invalid(
-                "maxReconnectDelay must be positive (ms)",
+                "maxReconnectDelay must be positive (got 0 ms)",
             ));
         }
         options.max_reconnect_delay = Duration::from_millis(ms);

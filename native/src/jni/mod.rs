@@ -62,7 +62,16 @@ fn string(env: &mut JNIEnv<'_>, value: &JString<'_>, what: &str) -> JniResult<St
     if value.is_null() {
         return Err(MqttError::invalid(format!("{what} must not be null")));
     }
-    Ok(env.get_string(value).map_err(jni_error)?.into())
+    let java = env.get_string(value).map_err(jni_error)?;
+    // jni's own conversion replaces what is not valid (an unpaired UTF-16
+    // surrogate) with U+FFFD; a topic changed silently would go elsewhere.
+    cesu8::from_java_cesu8(java.to_bytes())
+        .map(|s| s.into_owned())
+        .map_err(|_| {
+            MqttError::invalid(format!(
+                "{what} is not valid Unicode (an unpaired UTF-16 surrogate)"
+            ))
+        })
 }
 
 #[no_mangle]

@@ -40,7 +40,6 @@ import io.ballerina.lib.mqtt.engine.fixture.TlsBroker;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -698,8 +697,6 @@ class BadInputTest {
     }
 
     @Test
-    @Disabled("Engine bug (native/src, URI parsing): the error for 'tcp://user:pw@host' quotes the URI with the "
-            + "password; E3 says never. Enable once the engine masks the user info.")
     @DisplayName("E3: the error for credentials in a URI does not print the password")
     void e3UriCredentialsNotPrinted() {
         MqttException e = assertThrows(MqttException.class,
