@@ -283,7 +283,7 @@ async fn c4_c5_persistent_publisher_survives_a_broker_crash_without_loss_or_qos2
     // Freeze the publisher's traffic so nothing is acked after the save,
     // save the db, crash the broker with publishes in flight.
     pub_proxy.set_blackhole(true);
-    flush_persistence_fully(&mut broker);
+    broker.flush_persistence();
     broker.kill9();
     pub_proxy.cut_all();
     pub_proxy.set_blackhole(false);

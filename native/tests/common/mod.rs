@@ -143,31 +143,3 @@ pub async fn eventually(deadline: Duration, mut cond: impl FnMut() -> bool) -> b
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }
-
-/// `Broker::flush_persistence`, then waits until the saved db is in place.
-///
-/// mosquitto 2.0.11 logs "Saving in-memory database" when a save *starts*;
-/// it writes `mosquitto.db.new` and renames it over `mosquitto.db` at the
-/// end. A SIGKILL between the two leaves the previous db, which may predate
-/// the last acks (seen here: a QoS 2 message completed before the save came
-/// back after the restart). So wait for the rename too (the db file's inode
-/// changes), twice: the second save starts after the first has finished.
-pub fn flush_persistence_fully(broker: &mut mqtt_fixture::Broker) {
-    use std::os::unix::fs::MetadataExt;
-    let db = broker.dir().join("mosquitto.db");
-    for _ in 0..2 {
-        let stamp = || {
-            std::fs::metadata(&db)
-                .map(|m| (m.ino(), m.mtime(), m.mtime_nsec()))
-                .ok()
-        };
-        let before = stamp();
-        broker.flush_persistence();
-        assert!(
-            mqtt_fixture::wait_until(SOON, || stamp() != before),
-            "mosquitto did not finish saving {} ({before:?})\n{}",
-            db.display(),
-            broker.log()
-        );
-    }
-}
