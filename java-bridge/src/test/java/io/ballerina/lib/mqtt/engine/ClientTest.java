@@ -26,8 +26,6 @@ import org.junit.jupiter.api.function.Executable;
 
 import io.ballerina.lib.mqtt.engine.fixture.Broker;
 import io.ballerina.lib.mqtt.engine.fixture.Proxy;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -36,20 +34,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** MqttClient through Java: P1, P4, R1, R2, C1, C7 against a real mosquitto. */
 @Timeout(60)
-class ClientTest {
-    private static Broker broker;
-
-    @BeforeAll
-    static void startBroker() {
-        broker = Broker.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
+class ClientTest extends WithSharedBroker {
 
     private static byte[] payload(int size, long seed) {
         byte[] b = new byte[size];

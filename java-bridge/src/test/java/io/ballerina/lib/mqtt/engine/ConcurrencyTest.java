@@ -17,31 +17,15 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-import io.ballerina.lib.mqtt.engine.fixture.Broker;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** P2: many threads publishing on one client at once. */
 @Timeout(90)
-class ConcurrencyTest {
+class ConcurrencyTest extends WithSharedBroker {
     private static final int THREADS = 16;
     private static final int PER_THREAD = 100;
-    private static Broker broker;
-
-    @BeforeAll
-    static void startBroker() {
-        broker = Broker.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
 
     /** Reads {@code total} messages and groups their payloads by topic, in arrival order. */
     private static Map<String, List<String>> collect(MessageStream stream, int total) {

@@ -20,28 +20,13 @@ import java.util.stream.Stream;
 
 import io.ballerina.lib.mqtt.engine.fixture.Broker;
 import io.ballerina.lib.mqtt.engine.fixture.Wait;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** C7: close/disconnect in every order, nothing leaked over 1000 cycles, Cleaner of unreachable clients. */
 @Timeout(120)
-class LifecycleTest {
-    private static Broker broker;
-
-    @BeforeAll
-    static void startBroker() {
-        broker = Broker.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
+class LifecycleTest extends WithSharedBroker {
 
     // ------------------------------------------------------------------ process measurements (Linux /proc)
 

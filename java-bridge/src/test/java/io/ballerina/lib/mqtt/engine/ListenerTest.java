@@ -26,9 +26,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.ballerina.lib.mqtt.engine.fixture.Broker;
 import io.ballerina.lib.mqtt.engine.fixture.Wait;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -36,20 +34,7 @@ import org.junit.jupiter.api.function.Executable;
 
 /** MqttListener, MessageHandler and Caller through Java: L1–L6, §7 shared subscriptions. */
 @Timeout(60)
-class ListenerTest {
-    private static Broker broker;
-
-    @BeforeAll
-    static void startBroker() {
-        broker = Broker.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
+class ListenerTest extends WithSharedBroker {
 
     /** A received message and its caller, as a handler saw them. */
     record Delivery(Message message, Caller caller, String thread) {

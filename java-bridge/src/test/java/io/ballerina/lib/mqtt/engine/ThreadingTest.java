@@ -22,30 +22,14 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-import io.ballerina.lib.mqtt.engine.fixture.Broker;
 import io.ballerina.lib.mqtt.engine.fixture.Wait;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** User code on the bridge's threads: throwing and blocking handlers (L2, L4, L6), a JVM exiting without close. */
 @Timeout(60)
-class ThreadingTest {
-    private static Broker broker;
-
-    @BeforeAll
-    static void startBroker() {
-        broker = Broker.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
+class ThreadingTest extends WithSharedBroker {
 
     @Test
     @DisplayName("L4: an exception thrown by onMessage reaches onError (as the cause); the next message is still dispatched; a throwing onError is only logged")
