@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# Benchmark: our Java host API (Java -> JNI -> Rust engine) vs Eclipse Paho Java MQTT 5 1.2.5
+# vs rumqttc 0.25.1 used directly from Rust, against one mosquitto on loopback.
+#
+#   bench/run.sh            full run (about 10 minutes on 2 cores, builds included)
+#   BENCH_QUICK=1 bench/run.sh   short counts, 2 runs: for development only
+#
+# Writes bench/results/*.jsonl (one JSON object per case and implementation, every run's
+# value), bench/results/machine.json, docs/benchmarks.md and docs/benchmarks.png.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "$0")" && pwd)"
+ROOT="$(cd "$HERE/.." && pwd)"
+RESULTS="$HERE/results"
+WORK="$(mktemp -d /tmp/mqtt-bench.XXXXXX)"
+START=$(date +%s)
+log() { printf '[bench %4ss] %s\n' "$(( $(date +%s) - START ))" "$*" >&2; }
+
+# ---------------------------------------------------------------- prerequisites
+need_apt=()
+command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need_apt+=(mosquitto)
+if [ ${#need_apt[@]} -gt 0 ]; then
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    log "installing ${need_apt[*]}"
+    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+MOSQUITTO="$(command -v mosquitto || echo /usr/sbin/mosquitto)"
+if ! python3 -c 'import matplotlib' 2>/dev/null; then
+    log "installing bench/requirements.txt"
+    python3 -m pip install -q -r "$HERE/requirements.txt" 2>/dev/null \
+        || python3 -m pip install -q --break-system-packages -r "$HERE/requirements.txt"
+fi
+
+# ---------------------------------------------------------------- build
+log "building the engine and the bridge jar (cargo --release + mvn package)"
+(cd "$ROOT/java-bridge" && mvn -B -q package -DskipTests) >"$WORK/build-bridge.log" 2>&1 \
+    || { cat "$WORK/build-bridge.log"; exit 1; }
+(cd "$ROOT" && mvn -B -q install:install-file -Dfile=java-bridge/target/mqtt-bridge.jar \
+    -DgroupId=io.ballerina.lib -DartifactId=mqtt-bridge -Dversion=1.0.0 -Dpackaging=jar) \
+    >"$WORK/build-install.log" 2>&1 || { cat "$WORK/build-install.log"; exit 1; }
+log "building bench/java (Paho 1.2.5 from Maven Central)"
+(cd "$HERE/java" && mvn -B -q package) >"$WORK/build-java.log" 2>&1 || { cat "$WORK/build-java.log"; exit 1; }
+log "building bench/rumqttc (its own workspace and target dir)"
+(cd "$HERE/rumqttc" && cargo build --release -q) >"$WORK/build-rust.log" 2>&1 \
+    || { cat "$WORK/build-rust.log"; exit 1; }
+RUMQTTC="$HERE/rumqttc/target/release/rumqttc-bench"
+CP="$HERE/java/target/mqtt-bench.jar:$(cat "$HERE/java/target/classpath.txt")"
+JAVA_FLAGS=(-Xms1g -Xmx1g -XX:+UseG1GC)
+# Idle memory: a fixed, pre-touched heap, so RSS growth is native memory (stacks, malloc, code).
+IDLE_FLAGS=(-Xms512m -Xmx512m -XX:+AlwaysPreTouch -XX:+UseG1GC)
+
+# ---------------------------------------------------------------- broker
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+cat >"$WORK/mosquitto.conf" <<EOF
+listener $PORT 127.0.0.1
+allow_anonymous true
+set_tcp_nodelay true
+max_queued_messages 0
+persistence false
+log_dest file $WORK/mosquitto.log
+EOF
+[ "$(id -u)" -eq 0 ] && echo "user root" >>"$WORK/mosquitto.conf"
+"$MOSQUITTO" -c "$WORK/mosquitto.conf" &
+BROKER=$!
+cleanup() { kill "$BROKER" 2>/dev/null || true; wait "$BROKER" 2>/dev/null || true; }
+trap cleanup EXIT
+for _ in $(seq 50); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break
+    sleep 0.1
+done
+ulimit -n 65536 2>/dev/null || ulimit -n 8192 2>/dev/null || true
+log "mosquitto $("$MOSQUITTO" -h 2>/dev/null | head -1 | awk '{print $3}') on 127.0.0.1:$PORT (pid $BROKER)"
+
+# ---------------------------------------------------------------- cases
+# In-flight window of every async publisher = mosquitto's default Receive Maximum (20, from its
+# max_inflight_messages default): Paho refuses more (32202); ours and rumqttc cap themselves
+# at the broker's value too. All three get the same window.
+W=20
+if [ "${BENCH_QUICK:-0}" = 1 ]; then R=2; SCALE=5; LATN=3000; else R=5; SCALE=1; LATN=10000; fi
+n() { echo $(( $1 / SCALE )); }
+PUBLISH=()
+for size in 100 4096; do
+    PUBLISH+=("publish:qos=0:size=$size:mode=sync:count=$(n 10000):warmup=1:runs=$R")
+    PUBLISH+=("publish:qos=1:size=$size:mode=sync:count=$(n 4000):warmup=1:runs=$R")
+    PUBLISH+=("publish:qos=2:size=$size:mode=sync:count=$(n 2000):warmup=1:runs=$R")
+    PUBLISH+=("publish:qos=0:size=$size:mode=async:count=$(n 100000):window=$W:warmup=1:runs=$R")
+    PUBLISH+=("publish:qos=1:size=$size:mode=async:count=$(n 30000):window=$W:warmup=1:runs=$R")
+    PUBLISH+=("publish:qos=2:size=$size:mode=async:count=$(n 15000):window=$W:warmup=1:runs=$R")
+done
+E2E=(
+    "e2e:qos=0:size=100:count=$(n 50000):window=$W:warmup=1:runs=$R"
+    "e2e:qos=1:size=100:count=$(n 20000):window=$W:warmup=1:runs=$R"
+    "e2e:qos=2:size=100:count=$(n 10000):window=$W:warmup=1:runs=$R"
+)
+LATENCY=(
+    "latency:qos=0:size=100:rate=2000:count=$LATN:warmupcount=6000:runs=3"
+    "latency:qos=1:size=100:rate=2000:count=$LATN:warmupcount=6000:runs=3"
+)
+
+mkdir -p "$RESULTS"
+rm -f "$RESULTS"/*.jsonl
+uptime >"$WORK/uptime-before"
+
+run_java() { # impl out flags... -- cases...
+    local impl=$1 out=$2; shift 2
+    local flags=()
+    while [ "$1" != "--" ]; do flags+=("$1"); shift; done
+    shift
+    java "${flags[@]}" -cp "$CP" io.ballerina.lib.mqtt.bench.Bench "$impl" 127.0.0.1 "$PORT" "$@" \
+        >>"$RESULTS/$out.jsonl" 2>>"$WORK/$impl.err" || { log "$impl failed:"; tail -20 "$WORK/$impl.err" >&2; exit 1; }
+}
+run_rust() { # out cases...
+    local out=$1; shift
+    "$RUMQTTC" 127.0.0.1 "$PORT" "$@" >>"$RESULTS/$out.jsonl" 2>>"$WORK/rumqttc.err" \
+        || { log "rumqttc failed:"; tail -20 "$WORK/rumqttc.err" >&2; exit 1; }
+}
+
+# Interleaved by group, so a change of machine load hits all three alike.
+for group in PUBLISH E2E LATENCY; do
+    declare -n cases=$group
+    for impl in ours paho rumqttc; do
+        log "$group: $impl (${#cases[@]} cases, warm-up + $R runs each)"
+        if [ "$impl" = rumqttc ]; then run_rust throughput "${cases[@]}"
+        else run_java "$impl" throughput "${JAVA_FLAGS[@]}" -- "${cases[@]}"; fi
+    done
+done
+
+log "idle memory: a fresh process per case (1 and 1000 idle connected clients)"
+for clients in 1 1000; do
+    for impl in ours paho; do
+        run_java "$impl" idle "${IDLE_FLAGS[@]}" -- "idle:clients=$clients:settle=3"
+    done
+    run_rust idle "idle:clients=$clients:settle=3"
+done
+
+log "JNI cost per call (Native.status/publish/credit/ack on a connected client, poll per event)"
+run_java ours jni "${JAVA_FLAGS[@]}" -- "jni:size=100:iterations=200000"
+
+# ---------------------------------------------------------------- machine + report
+uptime >"$WORK/uptime-after"
+python3 - "$RESULTS/machine.json" "$WORK" "$MOSQUITTO" "$R" "$W" "$(( $(date +%s) - START ))" <<'PY'
+import json, os, platform, subprocess, sys
+out, work, mosq, runs, window, secs = sys.argv[1:]
+def sh(cmd):
+    try:
+        return subprocess.run(cmd, shell=True, capture_output=True, text=True).stdout.strip()
+    except Exception:
+        return ""
+cpu = sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2").strip()
+mem = sh("awk '/MemTotal/ {printf \"%.1f GiB\", $2/1048576}' /proc/meminfo")
+json.dump({
+    "cpu": cpu, "cores": os.cpu_count(), "memory": mem,
+    "kernel": platform.release(), "os": sh(". /etc/os-release && echo $PRETTY_NAME"),
+    "java": sh("java -version 2>&1 | head -1"), "rustc": sh("rustc --version"),
+    "mosquitto": sh(f"{mosq} -h | head -1"),
+    "load_before": open(f"{work}/uptime-before").read().strip(),
+    "load_after": open(f"{work}/uptime-after").read().strip(),
+    "runs": int(runs), "window": int(window), "seconds": int(secs),
+    "quick": os.environ.get("BENCH_QUICK", "0") == "1",
+    "commit": sh("git rev-parse --short HEAD"),
+}, open(out, "w"), indent=1)
+PY
+python3 "$HERE/report.py" "$RESULTS" "$ROOT/docs/benchmarks.md" "$ROOT/docs/benchmarks.png"
+log "done in $(( $(date +%s) - START )) s: docs/benchmarks.md, docs/benchmarks.png (logs in $WORK)"
