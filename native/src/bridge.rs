@@ -4,7 +4,7 @@
 //! (docs/bridge.md). No engine thread ever calls into Java.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::time::Duration;
 
@@ -36,6 +36,9 @@ enum Event {
 struct EventQueue {
     events: Mutex<VecDeque<Event>>,
     ready: Condvar,
+    /// Pollers blocked in `wait_timeout` (changed only under `events`' lock): `push` signals
+    /// only then, since `notify_one` is a futex syscall even when nobody waits.
+    waiting: AtomicUsize,
 }
 
 fn queue() -> &'static EventQueue {
@@ -45,11 +48,13 @@ fn queue() -> &'static EventQueue {
 
 fn push(event: Event) {
     let q = queue();
-    q.events
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .push_back(event);
-    q.ready.notify_one();
+    let mut events = q.events.lock().unwrap_or_else(|p| p.into_inner());
+    events.push_back(event);
+    let wake = q.waiting.load(Ordering::Relaxed) > 0;
+    drop(events);
+    if wake {
+        q.ready.notify_one();
+    }
 }
 
 fn complete(request_id: i64, result: Result<Option<DeliveryToken>>) {
@@ -61,11 +66,13 @@ pub fn poll(timeout: Duration) -> Option<Vec<u8>> {
     let q = queue();
     let mut events = q.events.lock().unwrap_or_else(|p| p.into_inner());
     if events.is_empty() {
+        q.waiting.fetch_add(1, Ordering::Relaxed);
         events = q
             .ready
             .wait_timeout(events, timeout)
             .unwrap_or_else(|p| p.into_inner())
             .0;
+        q.waiting.fetch_sub(1, Ordering::Relaxed);
     }
     if events.is_empty() {
         return None;

@@ -189,8 +189,18 @@ final class Wire {
 
     /** A big-endian writer over a growable buffer. */
     static final class Writer {
-        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
-        private final DataOutputStream out = new DataOutputStream(bytes);
+        private final ByteArrayOutputStream bytes;
+        private final DataOutputStream out;
+
+        Writer() {
+            this(128);
+        }
+
+        /** {@code capacity}: the expected size, so a large payload is not copied while the buffer grows. */
+        Writer(int capacity) {
+            bytes = new ByteArrayOutputStream(capacity);
+            out = new DataOutputStream(bytes);
+        }
 
         Writer i8(int v) {
             try {
@@ -333,7 +343,7 @@ final class Wire {
 
     /** The {@code message} argument of publish. */
     static byte[] encodeMessage(Message m) {
-        Writer w = new Writer();
+        Writer w = new Writer(m == null ? 128 : m.payloadRef().length + 64);
         writeMessage(w, m);
         return w.toByteArray();
     }
