@@ -173,7 +173,8 @@ def main():
                   + ", ".join(f"{i} {v:,.1f} KiB" for i, v in marginal.items()) + ".\n")
 
     # ------------------------------------------------------------ JNI
-    j = jni[0] if jni else None
+    j = next((r for r in jni if r.get("case") == "jni"), None)
+    call = next((r for r in jni if r.get("case") == "call"), None)
     if j:
         md.append("## JNI cost per call (ns, JIT-warm, on a connected client)\n")
         md.append("| call | ns | what it includes |")
@@ -181,11 +182,29 @@ def main():
         md.append(f"| `Native.status` | {j['status_ns']:.0f} | the crossing + handle registry lookup |")
         md.append(f"| `Native.publish` (QoS 0, 100 B) | {j['publish_qos0_ns']:.0f} | crossing, topic string + "
                   "message bytes into Rust, wire decode, lookup, command to the connection task (its wake-up) |")
+        if call:
+            md.append(f"| rumqttc `AsyncClient::try_publish` (QoS 0, 100 B) | {call['try_publish_qos0_ns']:.0f} | "
+                      "the floor: no JNI, the same kind of request channel + wake-up of the event loop task |")
         md.append(f"| `Native.credit` | {j['credit_ns']:.0f} | per received message (listener / stream) |")
         md.append(f"| `Native.ack` | {j['ack_ns']:.0f} | per received QoS 1/2 message |")
         md.append(f"| `Wire.encodeMessage` (Java only) | {j['encode_ns']:.0f} | not JNI: the argument encoding |")
         md.append(f"| event pump per event | {j['poll_per_event_ns']:.0f} | pump thread CPU per event: "
                   "`Native.poll` (batch encode + one byte[] per batch) + decode + routing |")
+        md.append("")
+
+    # ------------------------------------------------------------ broker
+    broker = load(os.path.join(results, "broker.jsonl"))
+    if broker:
+        md.append("## The broker's CPU while each group ran (mosquitto is single-threaded: 1.0 = one full core)\n")
+        md.append("| group | " + " | ".join(IMPLS) + " |")
+        md.append("|---|" + "---|" * len(IMPLS))
+        for group in ("PUBLISH", "E2E", "LATENCY"):
+            cells = []
+            for i in IMPLS:
+                r = find(broker, group=group, impl=i)
+                cells.append(f"{r['broker_core_share']:.2f} ({r['broker_cpu_s']:.0f} s of {r['wall_s']:.0f} s)"
+                             if r else "–")
+            md.append(f"| {group.lower()} | " + " | ".join(cells) + " |")
         md.append("")
 
     # ------------------------------------------------------------ goals

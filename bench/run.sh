@@ -115,13 +115,21 @@ run_rust() { # out cases...
         || { log "rumqttc failed:"; tail -20 "$WORK/rumqttc.err" >&2; exit 1; }
 }
 
+# The broker's CPU time (clock ticks of utime + stime) while each group runs: how close it is to a core.
+broker_ticks() { awk '{print $14 + $15}' "/proc/$BROKER/stat"; }
+TICK=$(getconf CLK_TCK)
+
 # Interleaved by group, so a change of machine load hits all three alike.
 for group in PUBLISH E2E LATENCY; do
     declare -n cases=$group
     for impl in ours paho rumqttc; do
         log "$group: $impl (${#cases[@]} cases, warm-up + $R runs each)"
+        b0=$(broker_ticks); t0=$(date +%s.%N)
         if [ "$impl" = rumqttc ]; then run_rust throughput "${cases[@]}"
         else run_java "$impl" throughput "${JAVA_FLAGS[@]}" -- "${cases[@]}"; fi
+        b1=$(broker_ticks); t1=$(date +%s.%N)
+        python3 -c "import sys; b=($b1-$b0)/$TICK; w=$t1-$t0; print('{\"group\":\"$group\",\"impl\":\"$impl\",\"broker_cpu_s\":%.2f,\"wall_s\":%.2f,\"broker_core_share\":%.3f}' % (b, w, b / w))" \
+            >>"$RESULTS/broker.jsonl"
     done
 done
 
@@ -135,6 +143,7 @@ done
 
 log "JNI cost per call (Native.status/publish/credit/ack on a connected client, poll per event)"
 run_java ours jni "${JAVA_FLAGS[@]}" -- "jni:size=100:iterations=200000"
+run_rust jni "call:size=100:iterations=200000"
 
 # ---------------------------------------------------------------- machine + report
 uptime >"$WORK/uptime-after"

@@ -370,6 +370,49 @@ async fn idle_case(ctx: &Ctx, spec: &Spec) -> String {
     )
 }
 
+/// The floor of `Native.publish`'s cost: ns per `try_publish` call (QoS 0, 100 B) in bursts of
+/// 1000 — a request into the event loop's channel and its wake-up, as our JNI call pays.
+async fn call_case(ctx: &Ctx, spec: &Spec) -> String {
+    let size = get(spec, "size", 100) as usize;
+    let iterations = get(spec, "iterations", 200_000);
+    let (client, eventloop) = connect(&ctx.host, ctx.port, 20).await;
+    let (tx, _rx) = mpsc::unbounded_channel();
+    drive(eventloop, tx, ctx.base);
+    let topic = "bench/rumqttc/call".to_string();
+    let body = payload(size, ctx.base);
+    let mut result = 0.0;
+    for _ in 0..3 {
+        let c = client.clone();
+        let (t, b) = (topic.clone(), body.clone());
+        let spent = tokio::task::spawn_blocking(move || {
+            let mut spent = Duration::ZERO;
+            let mut done = 0;
+            while done < iterations {
+                let burst = 1000.min(iterations - done);
+                let t0 = Instant::now();
+                for _ in 0..burst {
+                    while c
+                        .try_publish(t.clone(), QoS::AtMostOnce, false, b.clone())
+                        .is_err()
+                    {
+                        std::thread::yield_now();
+                    }
+                }
+                spent += t0.elapsed();
+                done += burst;
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            spent
+        })
+        .await
+        .unwrap();
+        result = spent.as_nanos() as f64 / iterations as f64;
+    }
+    format!(
+        "{{\"impl\":\"rumqttc\",\"case\":\"call\",\"size\":{size},\"iterations\":{iterations},\"try_publish_qos0_ns\":{result:.1}}}"
+    )
+}
+
 fn parse(case: &str) -> (String, Spec) {
     let mut parts = case.split(':');
     let name = parts.next().unwrap_or_default().to_string();
@@ -399,6 +442,7 @@ async fn main() {
             "e2e" => e2e_case(&ctx, &spec).await,
             "latency" => latency_case(&ctx, &spec).await,
             "idle" => idle_case(&ctx, &spec).await,
+            "call" => call_case(&ctx, &spec).await,
             other => panic!("unknown case {other}"),
         };
         println!("{line}");
