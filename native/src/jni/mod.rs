@@ -159,42 +159,36 @@ pub extern "system" fn Java_io_ballerina_lib_mqtt_engine_Native_unsubscribe<'loc
     })
 }
 
-/// Exports the calls that take (handle, requestId) and return nothing.
-macro_rules! request_exports {
-    ($($name:ident => $call:path),* $(,)?) => {$(
+/// Exports the calls whose arguments are plain numbers and which return
+/// nothing: each one is a bridge call behind the guard.
+macro_rules! void_exports {
+    ($($name:ident($($arg:ident: $ty:ty),*) => $call:expr;)*) => {$(
         #[no_mangle]
         pub extern "system" fn $name<'local>(
             mut env: JNIEnv<'local>,
             _class: JClass<'local>,
-            handle: jlong,
-            request_id: jlong,
+            $($arg: $ty),*
         ) {
             guard(&mut env, (), |_| {
-                $call(handle, request_id);
+                $call;
                 Ok(())
             })
         }
     )*};
 }
 
-request_exports! {
-    Java_io_ballerina_lib_mqtt_engine_Native_disconnect => bridge::disconnect,
-    Java_io_ballerina_lib_mqtt_engine_Native_reconnect => bridge::reconnect,
-    Java_io_ballerina_lib_mqtt_engine_Native_close => bridge::close,
-    Java_io_ballerina_lib_mqtt_engine_Native_start => bridge::start,
-    Java_io_ballerina_lib_mqtt_engine_Native_detach => bridge::detach,
-}
-
-#[no_mangle]
-pub extern "system" fn Java_io_ballerina_lib_mqtt_engine_Native_release<'local>(
-    mut env: JNIEnv<'local>,
-    _class: JClass<'local>,
-    handle: jlong,
-) {
-    guard(&mut env, (), |_| {
-        bridge::release(handle);
-        Ok(())
-    })
+void_exports! {
+    Java_io_ballerina_lib_mqtt_engine_Native_disconnect(handle: jlong, request_id: jlong) => bridge::disconnect(handle, request_id);
+    Java_io_ballerina_lib_mqtt_engine_Native_reconnect(handle: jlong, request_id: jlong) => bridge::reconnect(handle, request_id);
+    Java_io_ballerina_lib_mqtt_engine_Native_close(handle: jlong, request_id: jlong) => bridge::close(handle, request_id);
+    Java_io_ballerina_lib_mqtt_engine_Native_start(handle: jlong, request_id: jlong) => bridge::start(handle, request_id);
+    Java_io_ballerina_lib_mqtt_engine_Native_detach(handle: jlong, request_id: jlong) => bridge::detach(handle, request_id);
+    Java_io_ballerina_lib_mqtt_engine_Native_release(handle: jlong) => bridge::release(handle);
+    Java_io_ballerina_lib_mqtt_engine_Native_stop(handle: jlong, graceful: jboolean, request_id: jlong) =>
+        bridge::stop(handle, graceful == JNI_TRUE, request_id);
+    Java_io_ballerina_lib_mqtt_engine_Native_ack(handle: jlong, ack_epoch: jlong, ack_seq: jlong) =>
+        bridge::ack(handle, ack_epoch, ack_seq);
+    Java_io_ballerina_lib_mqtt_engine_Native_credit(handle: jlong, n: jint) => bridge::credit(handle, n);
 }
 
 #[no_mangle]
@@ -204,47 +198,6 @@ pub extern "system" fn Java_io_ballerina_lib_mqtt_engine_Native_status<'local>(
     handle: jlong,
 ) -> jint {
     guard(&mut env, 4, |_| Ok(bridge::status(handle)))
-}
-
-#[no_mangle]
-pub extern "system" fn Java_io_ballerina_lib_mqtt_engine_Native_stop<'local>(
-    mut env: JNIEnv<'local>,
-    _class: JClass<'local>,
-    handle: jlong,
-    graceful: jboolean,
-    request_id: jlong,
-) {
-    guard(&mut env, (), |_| {
-        bridge::stop(handle, graceful == JNI_TRUE, request_id);
-        Ok(())
-    })
-}
-
-#[no_mangle]
-pub extern "system" fn Java_io_ballerina_lib_mqtt_engine_Native_ack<'local>(
-    mut env: JNIEnv<'local>,
-    _class: JClass<'local>,
-    handle: jlong,
-    ack_epoch: jlong,
-    ack_seq: jlong,
-) {
-    guard(&mut env, (), |_| {
-        bridge::ack(handle, ack_epoch, ack_seq);
-        Ok(())
-    })
-}
-
-#[no_mangle]
-pub extern "system" fn Java_io_ballerina_lib_mqtt_engine_Native_credit<'local>(
-    mut env: JNIEnv<'local>,
-    _class: JClass<'local>,
-    handle: jlong,
-    n: jint,
-) {
-    guard(&mut env, (), |_| {
-        bridge::credit(handle, n);
-        Ok(())
-    })
 }
 
 #[no_mangle]
