@@ -101,21 +101,7 @@ async fn p4_properties_from_mosquitto_pub_arrive_intact() {
 #[tokio::test]
 async fn p4_properties_we_publish_are_read_intact_by_mosquitto_sub() {
     let broker = Broker::start(BrokerConfig::plain());
-    let port = broker.port().to_string();
-    let msub = MosquittoSub::spawn(&[
-        "-h",
-        "127.0.0.1",
-        "-p",
-        &port,
-        "-V",
-        "mqttv5",
-        "-q",
-        "1",
-        "-t",
-        "interop/out",
-        "-F",
-        "%t|%p|%P|%R|%D|%C|%E|%q",
-    ]);
+    let msub = mqttv5_sub(&broker, "interop/out", &["-F", "%t|%p|%P|%R|%D|%C|%E|%q"]);
     let publisher = client(&broker.url()).await;
     let props = MessageProperties {
         response_topic: Some("interop/reply".into()),
@@ -168,21 +154,8 @@ fn will_options(url: &str, topic: &str, payload: &'static [u8]) -> mqtt_engine::
 async fn p4_will_is_delivered_when_the_client_vanishes() {
     let broker = Broker::start(BrokerConfig::plain());
     let proxy = Proxy::start(broker.addr());
-    let port = broker.port().to_string();
     let (sub, mut stream) = subscriber(&broker.url(), "interop/will", QoS::AtLeastOnce).await;
-    let msub = MosquittoSub::spawn(&[
-        "-h",
-        "127.0.0.1",
-        "-p",
-        &port,
-        "-V",
-        "mqttv5",
-        "-q",
-        "1",
-        "-t",
-        "interop/will",
-        "-v",
-    ]);
+    let msub = mqttv5_sub(&broker, "interop/will", &["-v"]);
     // Make sure mosquitto_sub is subscribed before the will can fire.
     let probe = client(&broker.url()).await;
     timeout(SOON, async {
@@ -327,4 +300,23 @@ async fn shared_subscription_spreads_messages_over_two_listeners_exactly_once() 
         per_listener(1)
     );
     finish(publisher).await;
+}
+
+/// `mosquitto_sub -V mqttv5 -q 1` on `topic` of `broker`, with `extra` arguments.
+fn mqttv5_sub(broker: &Broker, topic: &str, extra: &[&str]) -> MosquittoSub {
+    let port = broker.port().to_string();
+    let mut args = vec![
+        "-h",
+        "127.0.0.1",
+        "-p",
+        &port,
+        "-V",
+        "mqttv5",
+        "-q",
+        "1",
+        "-t",
+        topic,
+    ];
+    args.extend_from_slice(extra);
+    MosquittoSub::spawn(&args)
 }
