@@ -1,7 +1,7 @@
 //! What the JNI layer needs besides JNI: a registry of handles (the `long`s
-//! Java holds), the one event queue that Java's pump thread drains, and the
-//! per-handle forwarders that move received messages to it under credit
-//! (docs/bridge.md). No engine thread ever calls into Java.
+//! Java holds), the event queues that Java's two event threads drain, and the
+//! per-handle forwarders that move received messages to the event pump's
+//! queue under credit (docs/bridge.md). No engine thread ever calls into Java.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicUsize, Ordering};
@@ -26,10 +26,31 @@ pub const CREDITS: usize = 1024;
 const BATCH_BYTES: usize = 4 * 1024 * 1024;
 
 enum Event {
-    Completion(i64, Result<Option<DeliveryToken>>),
+    Completion(i64, Result<u16>),
     Message(i64, Option<AckId>, Message),
     Connection(i64, ConnectionEvent),
     End(i64),
+}
+
+/// Which Java thread drains an event (docs/bridge.md, "Threads"). Publish
+/// completions have a lane of their own so that Java completes publish
+/// futures without a hand-off from the event pump to another thread.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lane {
+    /// The event pump: other completions, messages, connection events.
+    Events = 0,
+    /// The publish completions thread: completions of `publish` requests.
+    Published = 1,
+}
+
+impl Lane {
+    pub fn from_index(index: i32) -> Result<Lane> {
+        match index {
+            0 => Ok(Lane::Events),
+            1 => Ok(Lane::Published),
+            _ => Err(MqttError::invalid(format!("Unknown event lane {index}"))),
+        }
+    }
 }
 
 #[derive(Default)]
@@ -41,13 +62,13 @@ struct EventQueue {
     waiting: AtomicUsize,
 }
 
-fn queue() -> &'static EventQueue {
-    static QUEUE: OnceLock<EventQueue> = OnceLock::new();
-    QUEUE.get_or_init(EventQueue::default)
+fn queue(lane: Lane) -> &'static EventQueue {
+    static QUEUES: OnceLock<[EventQueue; 2]> = OnceLock::new();
+    &QUEUES.get_or_init(Default::default)[lane as usize]
 }
 
-fn push(event: Event) {
-    let q = queue();
+fn push(lane: Lane, event: Event) {
+    let q = queue(lane);
     let mut events = q.events.lock().unwrap_or_else(|p| p.into_inner());
     events.push_back(event);
     let wake = q.waiting.load(Ordering::Relaxed) > 0;
@@ -57,13 +78,21 @@ fn push(event: Event) {
     }
 }
 
-fn complete(request_id: i64, result: Result<Option<DeliveryToken>>) {
-    push(Event::Completion(request_id, result));
+fn complete(request_id: i64, result: Result<()>) {
+    push(
+        Lane::Events,
+        Event::Completion(request_id, result.map(|_| 0)),
+    );
 }
 
-/// Waits up to `timeout` for events and encodes a batch (None when none came).
-pub fn poll(timeout: Duration) -> Option<Vec<u8>> {
-    let q = queue();
+fn complete_publish(request_id: i64, result: Result<DeliveryToken>) {
+    let message_id = result.map(|token| token.message_id);
+    push(Lane::Published, Event::Completion(request_id, message_id));
+}
+
+/// Waits up to `timeout` for events of `lane` and encodes a batch (None when none came).
+pub fn poll(lane: Lane, timeout: Duration) -> Option<Vec<u8>> {
+    let q = queue(lane);
     let mut events = q.events.lock().unwrap_or_else(|p| p.into_inner());
     if events.is_empty() {
         q.waiting.fetch_add(1, Ordering::Relaxed);
@@ -161,7 +190,7 @@ fn unregister(handle: i64) -> Option<Arc<Entry>> {
         .unwrap_or_else(|p| p.into_inner())
         .remove(&handle)?;
     entry.abort_tasks();
-    push(Event::End(handle));
+    push(Lane::Events, Event::End(handle));
     Some(entry)
 }
 
@@ -208,7 +237,7 @@ pub fn connect(
                     // A client buffers from its first subscribe on (R1).
                     forward_client_messages(handle, &entry, client.clone());
                 }
-                complete(request_id, Ok(None));
+                complete(request_id, Ok(()));
             }
             Err(e) => {
                 registry()
@@ -228,7 +257,7 @@ fn forward_events(handle: i64, entry: &Arc<Entry>) {
             let client = client.clone();
             runtime::spawn(async move {
                 while let Some(event) = client.next_event().await {
-                    push(Event::Connection(handle, event));
+                    push(Lane::Events, Event::Connection(handle, event));
                 }
             })
         }
@@ -236,7 +265,7 @@ fn forward_events(handle: i64, entry: &Arc<Entry>) {
             let listener = listener.clone();
             runtime::spawn(async move {
                 while let Some(event) = listener.next_event().await {
-                    push(Event::Connection(handle, event));
+                    push(Lane::Events, Event::Connection(handle, event));
                 }
             })
         }
@@ -259,11 +288,11 @@ fn forward_client_messages(handle: i64, entry: &Arc<Entry>, client: Client) {
             };
             permit.forget();
             match stream.next().await {
-                Ok(Some(message)) => push(Event::Message(handle, None, message)),
+                Ok(Some(message)) => push(Lane::Events, Event::Message(handle, None, message)),
                 _ => break,
             }
         }
-        push(Event::End(handle));
+        push(Lane::Events, Event::End(handle));
     });
     entry
         .tasks
@@ -281,11 +310,14 @@ fn forward_listener_messages(handle: i64, entry: &Arc<Entry>, listener: Arc<List
             };
             permit.forget();
             match listener.next().await {
-                Some(received) => push(Event::Message(handle, received.ack_id(), received.message)),
+                Some(received) => push(
+                    Lane::Events,
+                    Event::Message(handle, received.ack_id(), received.message),
+                ),
                 None => break,
             }
         }
-        push(Event::End(handle));
+        push(Lane::Events, Event::End(handle));
     });
     entry
         .tasks
@@ -298,7 +330,7 @@ fn forward_listener_messages(handle: i64, entry: &Arc<Entry>, listener: Arc<List
 fn run<F, Fut>(handle: i64, request_id: i64, work: F)
 where
     F: FnOnce(i64, Arc<Entry>) -> Fut + Send + 'static,
-    Fut: std::future::Future<Output = Result<Option<DeliveryToken>>> + Send + 'static,
+    Fut: std::future::Future<Output = Result<()>> + Send + 'static,
 {
     match lookup(handle) {
         Ok(entry) => {
@@ -326,19 +358,18 @@ pub fn publish(handle: i64, topic: &str, message: &[u8], request_id: i64) -> Res
     let message = match wire::decode_message(message) {
         Ok(m) => m,
         Err(e) => {
-            complete(request_id, Err(e));
+            complete_publish(request_id, Err(e));
             return Ok(());
         }
     };
     let entry = match lookup(handle) {
         Ok(entry) => entry,
         Err(e) => {
-            complete(request_id, Err(e));
+            complete_publish(request_id, Err(e));
             return Ok(());
         }
     };
-    let done =
-        Box::new(move |result: Result<DeliveryToken>| complete(request_id, result.map(Some)));
+    let done = Box::new(move |result: Result<DeliveryToken>| complete_publish(request_id, result));
     match entry.endpoint.get() {
         Some(Endpoint::Client(c)) => c.publish_with(topic, &message, done),
         Some(Endpoint::Listener(l)) => l.publish_with(topic, &message, done),
@@ -350,31 +381,28 @@ pub fn publish(handle: i64, topic: &str, message: &[u8], request_id: i64) -> Res
 pub fn subscribe(handle: i64, subscriptions: &[u8], request_id: i64) {
     let subscriptions: Result<Vec<Subscription>> = wire::decode_subscriptions(subscriptions);
     run(handle, request_id, move |_, entry| async move {
-        client_of(&entry)?
-            .subscribe(subscriptions?)
-            .await
-            .map(|_| None)
+        client_of(&entry)?.subscribe(subscriptions?).await
     });
 }
 
 pub fn unsubscribe(handle: i64, filters: Vec<String>, request_id: i64) {
     run(handle, request_id, move |_, entry| async move {
-        client_of(&entry)?.unsubscribe(filters).await.map(|_| None)
+        client_of(&entry)?.unsubscribe(filters).await
     });
 }
 
 pub fn disconnect(handle: i64, request_id: i64) {
     run(handle, request_id, |_, entry| async move {
         match entry.endpoint.get() {
-            Some(Endpoint::Client(c)) => c.disconnect().await.map(|_| None),
-            _ => listener_of(&entry)?.immediate_stop().await.map(|_| None),
+            Some(Endpoint::Client(c)) => c.disconnect().await,
+            _ => listener_of(&entry)?.immediate_stop().await,
         }
     });
 }
 
 pub fn reconnect(handle: i64, request_id: i64) {
     run(handle, request_id, |_, entry| async move {
-        client_of(&entry)?.reconnect().await.map(|_| None)
+        client_of(&entry)?.reconnect().await
     });
 }
 
@@ -386,7 +414,7 @@ pub fn close(handle: i64, request_id: i64) {
             _ => listener_of(&entry)?.immediate_stop().await?,
         }
         unregister(handle);
-        Ok(None)
+        Ok(())
     });
 }
 
@@ -424,13 +452,13 @@ pub fn start(handle: i64, request_id: i64) {
         if !entry.forwarding.swap(true, Ordering::AcqRel) {
             forward_listener_messages(handle, &entry, listener);
         }
-        Ok(None)
+        Ok(())
     });
 }
 
 pub fn detach(handle: i64, request_id: i64) {
     run(handle, request_id, |_, entry| async move {
-        listener_of(&entry)?.detach().await.map(|_| None)
+        listener_of(&entry)?.detach().await
     });
 }
 
@@ -443,7 +471,7 @@ pub fn stop(handle: i64, graceful: bool, request_id: i64) {
             listener.immediate_stop().await
         };
         unregister(handle);
-        result.map(|_| None)
+        result
     });
 }
 

@@ -9,7 +9,7 @@ use bytes::Bytes;
 
 use crate::config::{self, ConnectOptions, TlsOptions, Will};
 use crate::error::{MqttError, Result};
-use crate::message::{DeliveryToken, Message, MessageProperties, RetainHandling, Subscription};
+use crate::message::{Message, MessageProperties, RetainHandling, Subscription};
 
 /// Reads the big-endian primitives of the format; every read is bounds-checked.
 pub struct Reader<'a> {
@@ -328,7 +328,7 @@ pub fn decode_options(data: &[u8]) -> Result<ConnectOptions> {
     Ok(options)
 }
 
-/// Writes events for `Native.poll`.
+/// Writes event batches for `Native.poll`.
 #[derive(Default)]
 pub struct Writer {
     buf: Vec<u8>,
@@ -386,14 +386,15 @@ impl Writer {
         }
     }
 
-    pub fn completion(&mut self, request_id: i64, result: &Result<Option<DeliveryToken>>) {
+    /// A request's outcome: the packet identifier for a publish (0 for QoS 0
+    /// and for every other request), or the error. Java knows the topic.
+    pub fn completion(&mut self, request_id: i64, result: &Result<u16>) {
         self.i8(1);
         self.i64(request_id);
         match result {
-            Ok(token) => {
+            Ok(message_id) => {
                 self.i8(1);
-                self.i32(token.as_ref().map_or(0, |t| i32::from(t.message_id)));
-                self.str(token.as_ref().map(|t| t.topic.as_str()));
+                self.i32(i32::from(*message_id));
             }
             Err(e) => {
                 self.i8(0);

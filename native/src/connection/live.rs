@@ -16,6 +16,13 @@ impl EventLoop {
                 Err(e) => return Ended::Lost(MqttError::connection_lost(e)),
             }
         }
+        // One timer for the keep-alive and the disconnect deadlines, moved
+        // lazily: re-arming it on every write costs a timer-wheel update per
+        // message, so it may fire early, and then only re-arms (a deadline
+        // that moves earlier — a PINGREQ sent, a disconnect begun — re-arms
+        // it at once).
+        let timer = sleep_until(Instant::now() + self.keep_alive.max(Duration::from_secs(1)));
+        tokio::pin!(timer);
         loop {
             // Packets parsed and not yet handled (left by the last read, or
             // waiting for room in the receive buffer).
@@ -46,13 +53,21 @@ impl EventLoop {
             }
             let keep_alive_at = self.keep_alive_deadline(&link);
             let disconnect_at = link.disconnecting.as_ref().map(|(at, _)| *at);
+            let due = match (keep_alive_at, disconnect_at) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            if let Some(due) = due {
+                if due < timer.deadline() {
+                    timer.as_mut().reset(due);
+                }
+            }
             let reading = self.stalled.is_none() && link.backlog.is_empty();
             let wake = tokio::select! {
                 command = self.commands.recv() => Wake::Command(command),
                 permit = self.inbox.deliveries.clone().reserve_owned(), if self.stalled.is_some() => Wake::Room(permit.ok()),
                 read = link.io.read_buf(&mut link.read_buf), if reading => Wake::Read(read),
-                _ = sleep_until(keep_alive_at.unwrap_or_else(far_future)), if keep_alive_at.is_some() => Wake::KeepAlive,
-                _ = sleep_until(disconnect_at.unwrap_or_else(far_future)), if disconnect_at.is_some() => Wake::DisconnectDue,
+                _ = &mut timer, if due.is_some() => Wake::Timer,
             };
             match wake {
                 Wake::Command(None) => {
@@ -102,18 +117,25 @@ impl EventLoop {
                         Err(e) => return Ended::Lost(MqttError::connection_lost(e)),
                     }
                 },
-                Wake::KeepAlive => {
-                    if link.ping_sent.is_some() {
-                        return Ended::Lost(MqttError::connection_lost(format!(
-                            "no PINGRESP within {:?} (keep-alive {:?})",
-                            self.keep_alive / 2,
-                            self.keep_alive
-                        )));
+                Wake::Timer => {
+                    let now = Instant::now();
+                    if disconnect_at.is_some_and(|at| at <= now) {
+                        // check_disconnect ends the connection at the top of the loop.
+                    } else if keep_alive_at.is_some_and(|at| at <= now) {
+                        if link.ping_sent.is_some() {
+                            return Ended::Lost(MqttError::connection_lost(format!(
+                                "no PINGRESP within {:?} (keep-alive {:?})",
+                                self.keep_alive / 2,
+                                self.keep_alive
+                            )));
+                        }
+                        link.ping_sent = Some(now);
+                        self.encode(&Packet::PingReq(PingReq), &mut link);
+                    } else if let Some(due) = due {
+                        // Fired early: the deadline moved later meanwhile.
+                        timer.as_mut().reset(due);
                     }
-                    link.ping_sent = Some(Instant::now());
-                    self.encode(&Packet::PingReq(PingReq), &mut link);
                 }
-                Wake::DisconnectDue => {}
             }
         }
     }

@@ -121,8 +121,8 @@ enum Wake {
     Command(Option<Command>),
     Room(Option<mpsc::OwnedPermit<Delivery>>),
     Read(std::io::Result<usize>),
-    KeepAlive,
-    DisconnectDue,
+    /// The keep-alive or disconnect deadline (or an early, lazy wake-up).
+    Timer,
 }
 
 /// Why serving a connection ended.
@@ -395,8 +395,4 @@ fn reject(command: Command, error: MqttError) {
         }
         Command::Ack(_) => {}
     }
-}
-
-fn far_future() -> Instant {
-    Instant::now() + Duration::from_secs(86_400 * 365)
 }

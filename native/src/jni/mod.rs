@@ -5,7 +5,7 @@
 //! panic out of an `extern "system"` function aborts the JVM since Rust
 //! 1.81) and turns every error into one Java exception type,
 //! `MqttException`. Nothing here blocks except `poll`, which only Java's
-//! event pump thread calls.
+//! two event threads call (the event pump and the publish completions thread).
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::Duration;
@@ -204,11 +204,13 @@ pub extern "system" fn Java_io_ballerina_lib_mqtt_engine_Native_status<'local>(
 pub extern "system" fn Java_io_ballerina_lib_mqtt_engine_Native_poll<'local>(
     mut env: JNIEnv<'local>,
     _class: JClass<'local>,
+    lane: jint,
     timeout_millis: jlong,
 ) -> jbyteArray {
     guard(&mut env, std::ptr::null_mut(), |env| {
+        let lane = bridge::Lane::from_index(lane)?;
         let timeout = Duration::from_millis(timeout_millis.clamp(0, 60_000) as u64);
-        match bridge::poll(timeout) {
+        match bridge::poll(lane, timeout) {
             None => Ok(std::ptr::null_mut()),
             Some(batch) => Ok(env
                 .byte_array_from_slice(&batch)

@@ -11,10 +11,16 @@ import java.util.function.LongConsumer;
 import java.util.function.LongUnaryOperator;
 
 /**
- * The one event pump of the process (docs/bridge.md, "Threads"): a daemon platform thread,
- * started lazily, that loops on {@link Native#poll(long)}, completes the futures of pending
- * requests by requestId and routes MESSAGE / CONNECTION / END events by handle to the registered
- * {@link Sink}. It never runs user code (sinks only enqueue) and survives any exception.
+ * The event threads of the process (docs/bridge.md, "Threads"), two daemon platform threads
+ * started lazily, each looping on {@link Native#poll(int, long)} for its lane:
+ * <ul>
+ * <li>the event pump completes the futures of pending requests by requestId and routes MESSAGE /
+ * CONNECTION / END events by handle to the registered {@link Sink}. It never runs user code
+ * (sinks only enqueue);</li>
+ * <li>the publish completions thread completes the futures of publish requests, so the dependent
+ * actions of {@link MqttClient#publishAsync} run there, without a hand-off to another thread.</li>
+ * </ul>
+ * Both survive any exception.
  */
 final class EventPump {
     /** Where the events of one handle go. Implementations must only enqueue, never block. */
@@ -35,11 +41,18 @@ final class EventPump {
     /** Guards {@link #sinks}; held by connect while the handle is created and registered. */
     private final Object routeLock = new Object();
     private final Map<Long, Sink> sinks = new HashMap<>();
-    private final Thread thread;
+    private final Thread pumpThread;
+    private final Thread publishedThread;
 
     private EventPump() {
-        thread = new Thread(this::run, "mqtt-engine-event-pump");
+        pumpThread = daemon(() -> run(Native.LANE_EVENTS), "mqtt-engine-event-pump");
+        publishedThread = daemon(() -> run(Native.LANE_PUBLISHED), "mqtt-engine-completions");
+    }
+
+    private static Thread daemon(Runnable body, String name) {
+        Thread thread = new Thread(body, name);
         thread.setDaemon(true);
+        return thread;
     }
 
     /** The pump, loading the engine library and starting the thread at first use. */
@@ -56,7 +69,8 @@ final class EventPump {
                     throw new MqttException(e.getMessage(), e);
                 }
                 EventPump created = new EventPump();
-                created.thread.start();
+                created.pumpThread.start();
+                created.publishedThread.start();
                 instance = created;
             }
             return instance;
@@ -146,11 +160,11 @@ final class EventPump {
 
     // ------------------------------------------------------------------ the pump thread
 
-    private void run() {
+    private void run(int lane) {
         long lastLogged = 0;
         while (true) {
             try {
-                byte[] batch = Native.poll(POLL_TIMEOUT_MILLIS);
+                byte[] batch = Native.poll(lane, POLL_TIMEOUT_MILLIS);
                 if (batch != null) {
                     dispatch(Wire.decodeEvents(batch));
                 }
@@ -158,7 +172,7 @@ final class EventPump {
                 long now = System.nanoTime();
                 if (now - lastLogged > 5_000_000_000L || lastLogged == 0) {
                     lastLogged = now;
-                    System.err.println("mqtt: event pump error (continuing): " + t);
+                    System.err.println("mqtt: " + Thread.currentThread().getName() + " error (continuing): " + t);
                     t.printStackTrace();
                 }
                 try {

@@ -3,12 +3,6 @@ package io.ballerina.lib.mqtt.engine;
 import java.lang.ref.Cleaner;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -94,41 +88,22 @@ public final class MqttClient implements AutoCloseable {
     }
 
     /**
-     * Where publishAsync's futures complete: the common pool when it has two or more workers.
-     * With one (machines with two cores or fewer) CompletableFuture replaces the common pool with
-     * a new thread per task — about 250 µs of CPU per publish measured here (bench/) — so those
-     * machines use one shared daemon thread instead, started at first use.
-     */
-    static final Executor COMPLETIONS = ForkJoinPool.getCommonPoolParallelism() > 1
-            ? ForkJoinPool.commonPool() : singleThread("mqtt-engine-completions");
-
-    private static ExecutorService singleThread(String name) {
-        ThreadPoolExecutor executor = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), task -> {
-                    Thread t = new Thread(task, name);
-                    t.setDaemon(true);
-                    return t;
-                });
-        executor.allowCoreThreadTimeOut(true);
-        return executor;
-    }
-
-    /**
-     * Publishes without waiting. The future's dependent actions run on the common pool (on a
-     * single-worker machine: one shared daemon thread), never on the engine's event thread; it
-     * fails with an {@link MqttException}.
+     * Publishes without waiting. The future fails with an {@link MqttException}. Its dependent
+     * actions run on the engine's publish completions thread ({@code mqtt-engine-completions}),
+     * one at a time and never on the event pump: keep them short, or use the {@code *Async}
+     * variants with an executor for work that blocks.
      */
     public CompletableFuture<DeliveryToken> publishAsync(String topic, Message message) {
         checkOpen();
         CompletableFuture<Wire.Completion> future = startPublish(topic, message);
         CompletableFuture<DeliveryToken> result = new CompletableFuture<>();
-        future.whenCompleteAsync((completion, error) -> {
+        future.whenComplete((completion, error) -> {
             if (error != null) {
                 result.completeExceptionally(error);
             } else {
                 result.complete(token(completion, topic));
             }
-        }, COMPLETIONS);
+        });
         return result;
     }
 
@@ -142,7 +117,7 @@ public final class MqttClient implements AutoCloseable {
     }
 
     static DeliveryToken token(Wire.Completion completion, String topic) {
-        return new DeliveryToken(completion.messageId(), completion.topic() != null ? completion.topic() : topic);
+        return new DeliveryToken(completion.messageId(), topic);
     }
 
     /** Subscribes; messages are buffered from now on for {@link #receive()} (R1). */

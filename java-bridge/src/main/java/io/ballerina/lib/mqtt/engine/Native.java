@@ -2,7 +2,7 @@ package io.ballerina.lib.mqtt.engine;
 
 /**
  * The JNI methods of the Rust engine, exactly as docs/bridge.md states them. Nothing here blocks
- * except {@link #poll(long)}, which only the {@link EventPump} calls; everything that waits
+ * except {@link #poll(int, long)}, which only the {@link EventPump}'s two threads call; everything that waits
  * finishes as a completion event carrying the caller's requestId. The only exception type thrown
  * from native code is {@link MqttException}.
  */
@@ -17,7 +17,7 @@ final class Native {
     /** kind 0 = client, 1 = listener. Returns the handle at once; completion: OK when connected. */
     static native long connect(byte[] options, int kind, boolean manualAcks, byte[] subscriptions, long requestId);
 
-    /** Completion: OK with messageId and topic (the DeliveryToken), or error. */
+    /** Completion (on {@link #LANE_PUBLISHED}): OK with the messageId, or error. */
     static native void publish(long handle, String topic, byte[] message, long requestId);
 
     static native void subscribe(long handle, byte[] subscriptions, long requestId);
@@ -47,8 +47,13 @@ final class Native {
 
     static native void credit(long handle, int n);
 
-    /** Event pump only: waits up to timeoutMillis, returns an event batch or null. */
-    static native byte[] poll(long timeoutMillis);
+    /** Waits up to timeoutMillis for events of one lane; returns an event batch or null. */
+    static native byte[] poll(int lane, long timeoutMillis);
+
+    /** Everything but publish completions: the event pump's lane. */
+    static final int LANE_EVENTS = 0;
+    /** Completions of {@link #publish} requests: the publish completions thread's lane. */
+    static final int LANE_PUBLISHED = 1;
 
     static final int KIND_CLIENT = 0;
     static final int KIND_LISTENER = 1;

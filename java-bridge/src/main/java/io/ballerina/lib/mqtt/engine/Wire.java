@@ -37,10 +37,10 @@ final class Wire {
     }
 
     /**
-     * COMPLETION. ok: messageId/topic (the token; 0/null for non-publish requests);
+     * COMPLETION. ok: messageId (a publish's packet identifier; 0 for QoS 0 and other requests);
      * else reasonCode (-1 none) and message.
      */
-    record Completion(long requestId, boolean ok, int messageId, String topic, int reasonCode, String message)
+    record Completion(long requestId, boolean ok, int messageId, int reasonCode, String message)
             implements Event {
         MqttException error() {
             return new MqttException(message == null ? "Unknown engine error" : message, reasonCode);
@@ -82,12 +82,11 @@ final class Wire {
                         boolean ok = readFlag(in, "ok");
                         if (ok) {
                             int messageId = in.getInt();
-                            String topic = readStr(in);
-                            events.add(new Completion(requestId, true, messageId, topic, -1, null));
+                            events.add(new Completion(requestId, true, messageId, -1, null));
                         } else {
                             int reasonCode = in.getInt();
                             String message = readStr(in);
-                            events.add(new Completion(requestId, false, 0, null, reasonCode, message));
+                            events.add(new Completion(requestId, false, 0, reasonCode, message));
                         }
                     }
                     case EVENT_MESSAGE -> {

@@ -160,6 +160,49 @@ class ThreadingTest extends WithSharedBroker {
     }
 
     @Test
+    @DisplayName("§8: publishAsync dependents run on the publish completions thread; one that blocks holds up only publish completions, received messages keep flowing")
+    void blockingPublishAsyncDependent() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch blocking = new CountDownLatch(1);
+        MqttClient sub = Support.subscriber(broker.url(), "thr/dep/#");
+        MqttClient pub = Support.client(broker.url(), "thr-dep-pub");
+        MqttClient other = Support.client(broker.url(), "thr-dep-other");
+        try {
+            MessageStream stream = sub.receive();
+            // A dependent registered after completion runs on the caller: publish until one runs on
+            // the completions thread (the first, practically always: registration takes microseconds).
+            for (int i = 0; i < 20 && blocking.getCount() > 0; i++) {
+                pub.publishAsync("thr/dep/" + i, Message.of("dep" + i).withQos(2)).whenComplete((t, e) -> {
+                    if (Thread.currentThread().getName().equals("mqtt-engine-completions")) {
+                        blocking.countDown();
+                        try {
+                            release.await();
+                        } catch (InterruptedException ignored) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                });
+                assertEquals("dep" + i, Support.next(stream, "message " + i).payloadAsString());
+            }
+            assertTrue(blocking.await(SOON.toSeconds(), TimeUnit.SECONDS), "no dependent ran on mqtt-engine-completions");
+            // Blocked dependent: publish futures wait, but the event pump still delivers messages and
+            // completes other requests.
+            CompletableFuture<DeliveryToken> waiting = other.publishAsync("thr/dep/during", Message.of("during").withQos(1));
+            assertEquals("during", Support.next(stream, "message published while blocked").payloadAsString());
+            sub.subscribe(List.of(Subscription.of("thr/more")));
+            assertFalse(waiting.isDone(), "completed while the completions thread was blocked");
+            release.countDown();
+            assertTrue(waiting.get(SOON.toSeconds(), TimeUnit.SECONDS).messageId() > 0, "QoS 1 token after release");
+            assertEquals("thr/dep/after", other.publish("thr/dep/after", Message.of("after").withQos(2)).topic());
+        } finally {
+            release.countDown();
+            finish(sub);
+            finish(pub);
+            finish(other);
+        }
+    }
+
+    @Test
     @DisplayName("Threads (docs/bridge.md): a JVM whose main returns without close() exits by itself, code 0, no JNI warning under -Xcheck:jni")
     void jvmExitsWithoutClose() throws Exception {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");

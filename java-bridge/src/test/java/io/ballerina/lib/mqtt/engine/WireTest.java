@@ -191,7 +191,7 @@ class WireTest {
     @Test
     void decodesEveryEventType() {
         Wire.Writer w = new Wire.Writer().i32(5);
-        w.i8(1).i64(7).i8(1).i32(42).str("t/1");
+        w.i8(1).i64(7).i8(1).i32(42);
         w.i8(1).i64(8).i8(0).i32(135).str("Not authorized");
         w.i8(2).i64(3).i64(1).i64(17).str("t/2").bytes("payload".getBytes(StandardCharsets.UTF_8))
                 .i8(2).i8(1).i8(0).i32(99);
@@ -202,7 +202,7 @@ class WireTest {
         assertEquals(5, events.size());
 
         Wire.Completion ok = assertInstanceOf(Wire.Completion.class, events.get(0));
-        assertEquals(new Wire.Completion(7, true, 42, "t/1", -1, null), ok);
+        assertEquals(new Wire.Completion(7, true, 42, -1, null), ok);
 
         Wire.Completion failed = assertInstanceOf(Wire.Completion.class, events.get(1));
         assertFalse(failed.ok());
