@@ -4,8 +4,8 @@
 //! Every export goes through [`guard`]: it catches panics (an unwinding
 //! panic out of an `extern "system"` function aborts the JVM since Rust
 //! 1.81) and turns every error into one Java exception type,
-//! `MqttException`. Nothing here blocks except `poll`, which only Java's
-//! two event threads call (the event pump and the publish completions thread).
+//! `MqttException`. Nothing here blocks except `poll` (Java's event pump and
+//! publish completions threads) and `pollDispatch` (listener dispatch threads).
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::Duration;
@@ -189,6 +189,8 @@ void_exports! {
     Java_io_ballerina_lib_mqtt_engine_Native_ack(handle: jlong, ack_epoch: jlong, ack_seq: jlong) =>
         bridge::ack(handle, ack_epoch, ack_seq);
     Java_io_ballerina_lib_mqtt_engine_Native_credit(handle: jlong, n: jint) => bridge::credit(handle, n);
+    Java_io_ballerina_lib_mqtt_engine_Native_wakeDispatch(handle: jlong) => bridge::wake_dispatch(handle);
+    Java_io_ballerina_lib_mqtt_engine_Native_endDispatch(handle: jlong) => bridge::end_dispatch(handle);
 }
 
 #[no_mangle]
@@ -200,6 +202,21 @@ pub extern "system" fn Java_io_ballerina_lib_mqtt_engine_Native_status<'local>(
     guard(&mut env, 4, |_| Ok(bridge::status(handle)))
 }
 
+fn timeout(millis: jlong) -> Duration {
+    Duration::from_millis(millis.clamp(0, 60_000) as u64)
+}
+
+/// A batch as a new Java byte[], or null when none came.
+fn batch_array(env: &mut JNIEnv<'_>, batch: Option<Vec<u8>>) -> JniResult<jbyteArray> {
+    match batch {
+        None => Ok(std::ptr::null_mut()),
+        Some(batch) => Ok(env
+            .byte_array_from_slice(&batch)
+            .map_err(jni_error)?
+            .into_raw()),
+    }
+}
+
 #[no_mangle]
 pub extern "system" fn Java_io_ballerina_lib_mqtt_engine_Native_poll<'local>(
     mut env: JNIEnv<'local>,
@@ -209,13 +226,20 @@ pub extern "system" fn Java_io_ballerina_lib_mqtt_engine_Native_poll<'local>(
 ) -> jbyteArray {
     guard(&mut env, std::ptr::null_mut(), |env| {
         let lane = bridge::Lane::from_index(lane)?;
-        let timeout = Duration::from_millis(timeout_millis.clamp(0, 60_000) as u64);
-        match bridge::poll(lane, timeout) {
-            None => Ok(std::ptr::null_mut()),
-            Some(batch) => Ok(env
-                .byte_array_from_slice(&batch)
-                .map_err(jni_error)?
-                .into_raw()),
-        }
+        let batch = bridge::poll(lane, timeout(timeout_millis));
+        batch_array(env, batch)
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_io_ballerina_lib_mqtt_engine_Native_pollDispatch<'local>(
+    mut env: JNIEnv<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    timeout_millis: jlong,
+) -> jbyteArray {
+    guard(&mut env, std::ptr::null_mut(), |env| {
+        let batch = bridge::poll_dispatch(handle, timeout(timeout_millis));
+        batch_array(env, batch)
     })
 }

@@ -1,20 +1,27 @@
 package io.ballerina.lib.mqtt.engine;
 
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.ArrayDeque;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
- * The per-listener dispatch thread and its queue (L2–L5): onMessage, onError and onComplete run
- * here, one at a time, in arrival order. The event pump only enqueues. Must not refer to the
- * MqttListener except through {@link #owner} while started (which keeps a running listener alive).
+ * The per-listener dispatch thread (L2–L5): onMessage, onError and onComplete run here, one at a
+ * time, in arrival order. It takes the listener's messages, connection events and END straight
+ * from the engine ({@link Native#pollDispatch}: no other thread in between) and the work Java
+ * queues for it (onComplete, stops) from {@link #local}, waking the native wait for those. Must not
+ * refer to the MqttListener except through {@link #owner} while started (which keeps a running
+ * listener alive).
  */
-final class Dispatcher implements EventPump.Sink {
+final class Dispatcher {
     private static final Object STOP = new Object();
-    private static final Object END = new Object();
+    static final long POLL_TIMEOUT_MILLIS = 1000;
 
     private record Completed(DeliveryToken token) {
     }
 
-    private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+    /** Work queued by Java threads: {@link Completed} and {@link #STOP}. */
+    private final ConcurrentLinkedQueue<Object> local = new ConcurrentLinkedQueue<>();
+    /** Engine events taken by the last poll and not yet handled (dispatch thread only). */
+    private final ArrayDeque<Wire.Event> polled = new ArrayDeque<>();
     private final EventPump pump;
     private final boolean manualAcks;
     private final String name;
@@ -58,26 +65,18 @@ final class Dispatcher implements EventPump.Sink {
         return handler;
     }
 
-    // ------------------------------------------------------------------ Sink (event pump thread)
-
-    @Override
-    public void onMessage(Wire.Received message) {
-        queue.add(message);
-    }
-
-    @Override
-    public void onConnection(Wire.ConnectionEvent event) {
-        queue.add(event);
-    }
-
-    @Override
-    public void onEnd() {
-        queue.add(END);
-    }
-
     /** Schedules onComplete(token) on the dispatch thread (L5). */
     void scheduleComplete(DeliveryToken token) {
-        queue.add(new Completed(token));
+        addLocal(new Completed(token));
+    }
+
+    private void addLocal(Object item) {
+        local.add(item);
+        try {
+            Native.wakeDispatch(handle);
+        } catch (RuntimeException | LinkageError e) {
+            // Gone: the dispatch thread ends with END anyway.
+        }
     }
 
     // ------------------------------------------------------------------ lifecycle
@@ -98,7 +97,7 @@ final class Dispatcher implements EventPump.Sink {
     /** Graceful: the running onMessage finishes (and is acked); queued messages are not dispatched. */
     void stopGracefully() {
         stopping = true;
-        queue.add(STOP);
+        addLocal(STOP);
         Thread t = thread();
         if (t != null && t != Thread.currentThread()) {
             boolean interrupted = false;
@@ -121,7 +120,7 @@ final class Dispatcher implements EventPump.Sink {
     void stopImmediately() {
         stopped = true;
         stopping = true;
-        queue.add(STOP);
+        addLocal(STOP);
         owner = null;
     }
 
@@ -147,14 +146,12 @@ final class Dispatcher implements EventPump.Sink {
 
     private void run() {
         while (true) {
-            Object item;
-            try {
-                item = queue.take();
-            } catch (InterruptedException e) {
-                continue; // only a stop ends the thread
-            }
-            if (item == STOP || item == END) {
+            Object item = next();
+            if (item == STOP || item instanceof Wire.End) {
                 drainCompletions();
+                if (item == STOP) {
+                    endDispatch();
+                }
                 return;
             }
             try {
@@ -166,10 +163,46 @@ final class Dispatcher implements EventPump.Sink {
         }
     }
 
+    /** Java's queued work first (a stop takes effect before further messages), then engine events. */
+    private Object next() {
+        while (true) {
+            Object item = local.poll();
+            if (item != null) {
+                return item;
+            }
+            Wire.Event event = polled.poll();
+            if (event != null) {
+                return event;
+            }
+            try {
+                polled.addAll(Wire.decodeEvents(Native.pollDispatch(handle, POLL_TIMEOUT_MILLIS)));
+            } catch (RuntimeException | LinkageError e) {
+                log("mqtt: listener " + name + ": taking events failed (continuing)", e);
+                sleepBriefly();
+            }
+        }
+    }
+
+    private void endDispatch() {
+        try {
+            Native.endDispatch(handle);
+        } catch (RuntimeException | LinkageError e) {
+            // Nothing left to end.
+        }
+    }
+
+    private static void sleepBriefly() {
+        try {
+            Thread.sleep(100);
+        } catch (InterruptedException ignored) {
+            // Only a stop ends the thread.
+        }
+    }
+
     /** After a stop, onComplete of responses already delivered still runs (unless stopped immediately). */
     private void drainCompletions() {
         Object item;
-        while ((item = queue.poll()) != null) {
+        while ((item = local.poll()) != null) {
             if (item instanceof Completed c && !stopped) {
                 complete(c.token());
             }

@@ -14,9 +14,9 @@ import java.util.function.LongUnaryOperator;
  * The event threads of the process (docs/bridge.md, "Threads"), two daemon platform threads
  * started lazily, each looping on {@link Native#poll(int, long)} for its lane:
  * <ul>
- * <li>the event pump completes the futures of pending requests by requestId and routes MESSAGE /
- * CONNECTION / END events by handle to the registered {@link Sink}. It never runs user code
- * (sinks only enqueue);</li>
+ * <li>the event pump completes the futures of pending requests by requestId and routes a client's
+ * MESSAGE / CONNECTION / END events by handle to its {@link Sink}. It never runs user code (sinks
+ * only enqueue). A listener's events skip it: its {@link Dispatcher} takes them itself;</li>
  * <li>the publish completions thread completes the futures of publish requests, so the dependent
  * actions of {@link MqttClient#publishAsync} run there, without a hand-off to another thread.</li>
  * </ul>
@@ -100,7 +100,8 @@ final class EventPump {
 
     /**
      * Creates a handle with {@code nativeConnect} (given the requestId, returning the handle) and
-     * registers {@code sink} for it before any of its events can be routed.
+     * registers {@code sink} for it before any of its events can be routed; null for a listener,
+     * whose events go to its own dispatch thread.
      */
     Connecting connect(LongUnaryOperator nativeConnect, Sink sink) {
         long requestId = nextRequestId.getAndIncrement();
@@ -114,7 +115,9 @@ final class EventPump {
                 pending.remove(requestId);
                 throw engineFailure(e);
             }
-            sinks.put(handle, sink);
+            if (sink != null) {
+                sinks.put(handle, sink);
+            }
         }
         return new Connecting(handle, future);
     }

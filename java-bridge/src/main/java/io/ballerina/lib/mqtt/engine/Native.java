@@ -2,7 +2,8 @@ package io.ballerina.lib.mqtt.engine;
 
 /**
  * The JNI methods of the Rust engine, exactly as docs/bridge.md states them. Nothing here blocks
- * except {@link #poll(int, long)}, which only the {@link EventPump}'s two threads call; everything that waits
+ * except {@link #poll(int, long)} (only the {@link EventPump}'s two threads call it) and
+ * {@link #pollDispatch(long, long)} (only a listener's {@link Dispatcher} thread); everything that waits
  * finishes as a completion event carrying the caller's requestId. The only exception type thrown
  * from native code is {@link MqttException}.
  */
@@ -50,7 +51,20 @@ final class Native {
     /** Waits up to timeoutMillis for events of one lane; returns an event batch or null. */
     static native byte[] poll(int lane, long timeoutMillis);
 
-    /** Everything but publish completions: the event pump's lane. */
+    /**
+     * A listener's dispatch thread: waits up to timeoutMillis for the listener's messages,
+     * connection events and END; returns a batch (empty after {@link #wakeDispatch}) or null.
+     * A listener that is gone answers with END.
+     */
+    static native byte[] pollDispatch(long handle, long timeoutMillis);
+
+    /** Makes the listener's {@link #pollDispatch} return now (Java queued work for its thread). */
+    static native void wakeDispatch(long handle);
+
+    /** The listener's dispatch thread ended before END: its queue may go with the handle. */
+    static native void endDispatch(long handle);
+
+    /** Everything but publish completions and listener events: the event pump's lane. */
     static final int LANE_EVENTS = 0;
     /** Completions of {@link #publish} requests: the publish completions thread's lane. */
     static final int LANE_PUBLISHED = 1;

@@ -1,81 +1,37 @@
 //! What the JNI layer needs besides JNI: a registry of handles (the `long`s
-//! Java holds), the event queues that Java's two event threads drain, and the
-//! per-handle forwarders that move received messages to the event pump's
-//! queue under credit (docs/bridge.md). No engine thread ever calls into Java.
+//! Java holds), the event queues Java's threads drain (`queue`), and the
+//! per-handle forwarders that move received messages under credit to the
+//! event pump (clients) or to the listener's own dispatch queue
+//! (docs/bridge.md). No engine thread ever calls into Java.
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::atomic::{AtomicBool, AtomicI64, AtomicUsize, Ordering};
-use std::sync::{Arc, Condvar, Mutex, OnceLock};
+mod queue;
+
+pub use queue::Lane;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use tokio::sync::Semaphore;
 use tokio::task::JoinHandle;
 
 use crate::client::Client;
-use crate::connection::{ConnectionEvent, Phase};
+use crate::connection::Phase;
 use crate::error::{MqttError, Result};
 use crate::listener::Listener;
-use crate::message::{DeliveryToken, Message, Subscription};
+use crate::message::{DeliveryToken, Subscription};
 use crate::runtime;
 use crate::state::AckId;
-use crate::wire::{self, Writer};
+use crate::wire;
 
 /// Messages forwarded to Java and not yet given back as credit.
 pub const CREDITS: usize = 1024;
-/// Largest batch `poll` returns, in bytes (more events wait for the next poll).
-const BATCH_BYTES: usize = 4 * 1024 * 1024;
 
-enum Event {
-    Completion(i64, Result<u16>),
-    Message(i64, Option<AckId>, Message),
-    Connection(i64, ConnectionEvent),
-    End(i64),
-}
-
-/// Which Java thread drains an event (docs/bridge.md, "Threads"). Publish
-/// completions have a lane of their own so that Java completes publish
-/// futures without a hand-off from the event pump to another thread.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Lane {
-    /// The event pump: other completions, messages, connection events.
-    Events = 0,
-    /// The publish completions thread: completions of `publish` requests.
-    Published = 1,
-}
-
-impl Lane {
-    pub fn from_index(index: i32) -> Result<Lane> {
-        match index {
-            0 => Ok(Lane::Events),
-            1 => Ok(Lane::Published),
-            _ => Err(MqttError::invalid(format!("Unknown event lane {index}"))),
-        }
-    }
-}
-
-#[derive(Default)]
-struct EventQueue {
-    events: Mutex<VecDeque<Event>>,
-    ready: Condvar,
-    /// Pollers blocked in `wait_timeout` (changed only under `events`' lock): `push` signals
-    /// only then, since `notify_one` is a futex syscall even when nobody waits.
-    waiting: AtomicUsize,
-}
-
-fn queue(lane: Lane) -> &'static EventQueue {
-    static QUEUES: OnceLock<[EventQueue; 2]> = OnceLock::new();
-    &QUEUES.get_or_init(Default::default)[lane as usize]
-}
+use queue::{Event, EventQueue};
 
 fn push(lane: Lane, event: Event) {
-    let q = queue(lane);
-    let mut events = q.events.lock().unwrap_or_else(|p| p.into_inner());
-    events.push_back(event);
-    let wake = q.waiting.load(Ordering::Relaxed) > 0;
-    drop(events);
-    if wake {
-        q.ready.notify_one();
-    }
+    queue::lane(lane).push(event);
 }
 
 fn complete(request_id: i64, result: Result<()>) {
@@ -92,55 +48,96 @@ fn complete_publish(request_id: i64, result: Result<DeliveryToken>) {
 
 /// Waits up to `timeout` for events of `lane` and encodes a batch (None when none came).
 pub fn poll(lane: Lane, timeout: Duration) -> Option<Vec<u8>> {
-    let q = queue(lane);
-    let mut events = q.events.lock().unwrap_or_else(|p| p.into_inner());
-    if events.is_empty() {
-        q.waiting.fetch_add(1, Ordering::Relaxed);
-        events = q
-            .ready
-            .wait_timeout(events, timeout)
-            .unwrap_or_else(|p| p.into_inner())
-            .0;
-        q.waiting.fetch_sub(1, Ordering::Relaxed);
-    }
-    if events.is_empty() {
-        return None;
-    }
-    let mut body = Writer::default();
-    let mut count = 0i32;
-    while body.len() < BATCH_BYTES {
-        let Some(event) = events.pop_front() else {
-            break;
-        };
-        count += 1;
-        match &event {
-            Event::Completion(id, result) => body.completion(*id, result),
-            Event::Message(handle, ack, message) => {
-                body.message(*handle, ack.map(|a| (a.epoch, a.seq)), message)
-            }
-            Event::Connection(handle, event) => match event {
-                ConnectionEvent::ConnectionLost(e) => body.connection(*handle, 1, Some(e), ""),
-                ConnectionEvent::Reconnected { session_present } => body.connection(
-                    *handle,
-                    2,
-                    None,
-                    if *session_present {
-                        "Reconnected; the broker kept the session"
-                    } else {
-                        "Reconnected with a new session"
-                    },
-                ),
-                ConnectionEvent::SubscriptionRefused(e) => body.connection(*handle, 3, Some(e), ""),
-            },
-            Event::End(handle) => body.end(*handle),
+    queue::lane(lane).poll(timeout).map(|batch| batch.bytes)
+}
+
+/// A listener's own queue: its messages, connection events and END, drained
+/// by its dispatch thread. It outlives the handle until the dispatch thread
+/// has taken the END, or will never poll (never started, or stopped).
+#[derive(Default)]
+struct DispatchQueue {
+    queue: EventQueue,
+    /// The dispatch thread has polled at least once.
+    polled: AtomicBool,
+    /// The dispatch thread ended without waiting for END (`end_dispatch`).
+    abandoned: AtomicBool,
+}
+
+fn dispatch_queues() -> &'static Mutex<HashMap<i64, Arc<DispatchQueue>>> {
+    static QUEUES: OnceLock<Mutex<HashMap<i64, Arc<DispatchQueue>>>> = OnceLock::new();
+    QUEUES.get_or_init(Default::default)
+}
+
+fn forget_dispatch_queue(handle: i64) {
+    dispatch_queues()
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .remove(&handle);
+}
+
+/// Where a handle's events go: the event pump, or a listener's own queue.
+#[derive(Clone)]
+enum Route {
+    Pump,
+    Dispatch(Arc<DispatchQueue>),
+}
+
+impl Route {
+    fn push(&self, event: Event) {
+        match self {
+            Route::Pump => push(Lane::Events, event),
+            Route::Dispatch(q) => q.queue.push(event),
         }
     }
-    drop(events);
-    let mut out = Writer::default();
-    out.i32(count);
-    let mut bytes = out.into_bytes();
-    bytes.extend_from_slice(&body.into_bytes());
-    Some(bytes)
+}
+
+/// A listener's dispatch thread: waits up to `timeout` for the listener's
+/// events. A listener that is gone answers with END.
+pub fn poll_dispatch(handle: i64, timeout: Duration) -> Option<Vec<u8>> {
+    let found = dispatch_queues()
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(&handle)
+        .cloned();
+    let Some(q) = found else {
+        return Some(queue::end_batch(handle));
+    };
+    q.polled.store(true, Ordering::Release);
+    let batch = q.queue.poll(timeout)?;
+    if batch.ended {
+        forget_dispatch_queue(handle);
+    }
+    Some(batch.bytes)
+}
+
+/// Makes a listener's dispatch thread return from `poll_dispatch` now (Java
+/// queued work for it: a stop, an onComplete).
+pub fn wake_dispatch(handle: i64) {
+    let found = dispatch_queues()
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(&handle)
+        .cloned();
+    if let Some(q) = found {
+        q.queue.wake();
+    }
+}
+
+/// The dispatch thread ended before END (a stop): once the handle is gone
+/// too, nobody reads its queue any more.
+pub fn end_dispatch(handle: i64) {
+    let mut queues = dispatch_queues().lock().unwrap_or_else(|p| p.into_inner());
+    let registered = registry()
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .contains_key(&handle);
+    if registered {
+        if let Some(q) = queues.get(&handle) {
+            q.abandoned.store(true, Ordering::Release);
+        }
+    } else {
+        queues.remove(&handle);
+    }
 }
 
 enum Endpoint {
@@ -154,6 +151,8 @@ struct Entry {
     tasks: Mutex<Vec<JoinHandle<()>>>,
     /// A listener forwards messages from its first `start` on.
     forwarding: AtomicBool,
+    /// Where this handle's messages, connection events and END go.
+    route: Route,
 }
 
 impl Entry {
@@ -190,7 +189,14 @@ fn unregister(handle: i64) -> Option<Arc<Entry>> {
         .unwrap_or_else(|p| p.into_inner())
         .remove(&handle)?;
     entry.abort_tasks();
-    push(Lane::Events, Event::End(handle));
+    entry.route.push(Event::End(handle));
+    if let Route::Dispatch(q) = &entry.route {
+        // Nobody polls a listener that never started or whose dispatch ended.
+        let mut queues = dispatch_queues().lock().unwrap_or_else(|p| p.into_inner());
+        if !q.polled.load(Ordering::Acquire) || q.abandoned.load(Ordering::Acquire) {
+            queues.remove(&handle);
+        }
+    }
     Some(entry)
 }
 
@@ -211,11 +217,22 @@ pub fn connect(
     };
     static NEXT: AtomicI64 = AtomicI64::new(1);
     let handle = NEXT.fetch_add(1, Ordering::Relaxed);
+    let route = if listener {
+        let q = Arc::new(DispatchQueue::default());
+        dispatch_queues()
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(handle, q.clone());
+        Route::Dispatch(q)
+    } else {
+        Route::Pump
+    };
     let entry = Arc::new(Entry {
         endpoint: OnceLock::new(),
         credits: Arc::new(Semaphore::new(CREDITS)),
         tasks: Mutex::new(Vec::new()),
         forwarding: AtomicBool::new(false),
+        route,
     });
     registry()
         .lock()
@@ -244,6 +261,7 @@ pub fn connect(
                     .lock()
                     .unwrap_or_else(|p| p.into_inner())
                     .remove(&handle);
+                forget_dispatch_queue(handle);
                 complete(request_id, Err(e));
             }
         }
@@ -263,9 +281,10 @@ fn forward_events(handle: i64, entry: &Arc<Entry>) {
         }
         Some(Endpoint::Listener(listener)) => {
             let listener = listener.clone();
+            let route = entry.route.clone();
             runtime::spawn(async move {
                 while let Some(event) = listener.next_event().await {
-                    push(Lane::Events, Event::Connection(handle, event));
+                    route.push(Event::Connection(handle, event));
                 }
             })
         }
@@ -303,6 +322,7 @@ fn forward_client_messages(handle: i64, entry: &Arc<Entry>, client: Client) {
 
 fn forward_listener_messages(handle: i64, entry: &Arc<Entry>, listener: Arc<Listener>) {
     let credits = entry.credits.clone();
+    let route = entry.route.clone();
     let task = runtime::spawn(async move {
         loop {
             let Ok(permit) = credits.acquire().await else {
@@ -310,14 +330,13 @@ fn forward_listener_messages(handle: i64, entry: &Arc<Entry>, listener: Arc<List
             };
             permit.forget();
             match listener.next().await {
-                Some(received) => push(
-                    Lane::Events,
-                    Event::Message(handle, received.ack_id(), received.message),
-                ),
+                Some(received) => {
+                    route.push(Event::Message(handle, received.ack_id(), received.message))
+                }
                 None => break,
             }
         }
-        push(Lane::Events, Event::End(handle));
+        route.push(Event::End(handle));
     });
     entry
         .tasks
@@ -492,5 +511,88 @@ pub fn ack(handle: i64, epoch: i64, seq: i64) {
 pub fn credit(handle: i64, n: i32) {
     if let (Ok(entry), true) = (lookup(handle), n > 0) {
         entry.credits.add_permits(n as usize);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A listener handle as `connect` registers it, without a connection.
+    fn listener_entry() -> i64 {
+        static NEXT: AtomicI64 = AtomicI64::new(-1_000_000);
+        let handle = NEXT.fetch_sub(1, Ordering::Relaxed);
+        let q = Arc::new(DispatchQueue::default());
+        dispatch_queues().lock().unwrap().insert(handle, q.clone());
+        let entry = Arc::new(Entry {
+            endpoint: OnceLock::new(),
+            credits: Arc::new(Semaphore::new(CREDITS)),
+            tasks: Mutex::new(Vec::new()),
+            forwarding: AtomicBool::new(false),
+            route: Route::Dispatch(q),
+        });
+        registry().lock().unwrap().insert(handle, entry);
+        handle
+    }
+
+    fn has_queue(handle: i64) -> bool {
+        dispatch_queues().lock().unwrap().contains_key(&handle)
+    }
+
+    const NO_WAIT: Duration = Duration::from_millis(1);
+
+    #[test]
+    fn a_listener_never_polled_leaves_no_queue_behind() {
+        let handle = listener_entry();
+        assert!(unregister(handle).is_some());
+        assert!(!has_queue(handle));
+        let end = poll_dispatch(handle, NO_WAIT).expect("a gone listener answers END");
+        assert_eq!(end, queue::end_batch(handle));
+    }
+
+    #[test]
+    fn a_polling_dispatch_thread_gets_end_and_the_queue_goes_with_it() {
+        let handle = listener_entry();
+        assert!(poll_dispatch(handle, NO_WAIT).is_none(), "nothing yet");
+        unregister(handle);
+        assert!(
+            has_queue(handle),
+            "kept until the dispatch thread takes END"
+        );
+        assert_eq!(
+            poll_dispatch(handle, NO_WAIT),
+            Some(queue::end_batch(handle))
+        );
+        assert!(!has_queue(handle));
+    }
+
+    #[test]
+    fn a_dispatch_thread_that_stopped_first_lets_the_queue_go_at_unregister() {
+        let handle = listener_entry();
+        let _ = poll_dispatch(handle, NO_WAIT);
+        end_dispatch(handle);
+        assert!(has_queue(handle), "the handle is still registered");
+        unregister(handle);
+        assert!(!has_queue(handle));
+    }
+
+    #[test]
+    fn a_dispatch_thread_that_stops_after_unregister_removes_the_queue() {
+        let handle = listener_entry();
+        let _ = poll_dispatch(handle, NO_WAIT);
+        unregister(handle);
+        end_dispatch(handle);
+        assert!(!has_queue(handle));
+    }
+
+    #[test]
+    fn wake_dispatch_returns_an_empty_batch() {
+        let handle = listener_entry();
+        wake_dispatch(handle);
+        let batch = poll_dispatch(handle, Duration::from_secs(5)).expect("woken");
+        assert_eq!(batch, 0i32.to_be_bytes().to_vec());
+        unregister(handle);
+        let _ = poll_dispatch(handle, NO_WAIT);
+        assert!(!has_queue(handle));
     }
 }

@@ -1,0 +1,229 @@
+//! The event queues that Java's threads drain with `Native.poll` and
+//! `Native.pollDispatch`: two shared lanes (the event pump's and the publish
+//! completions thread's) and one queue per listener, drained by that
+//! listener's dispatch thread, so a received message goes from the engine to
+//! the thread that runs the handler without a hand-off in between.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex, OnceLock};
+use std::time::Duration;
+
+use crate::connection::ConnectionEvent;
+use crate::error::{MqttError, Result};
+use crate::message::Message;
+use crate::state::AckId;
+use crate::wire::Writer;
+
+/// Largest batch `poll` returns, in bytes (more events wait for the next poll).
+const BATCH_BYTES: usize = 4 * 1024 * 1024;
+
+pub(super) enum Event {
+    Completion(i64, Result<u16>),
+    Message(i64, Option<AckId>, Message),
+    Connection(i64, ConnectionEvent),
+    End(i64),
+}
+
+/// The shared queues, each drained by one Java thread (docs/bridge.md,
+/// "Threads"). Publish completions have a lane of their own so that Java
+/// completes publish futures without a hand-off from the event pump.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lane {
+    /// The event pump: other completions, client messages, connection events.
+    Events = 0,
+    /// The publish completions thread: completions of `publish` requests.
+    Published = 1,
+}
+
+impl Lane {
+    pub fn from_index(index: i32) -> Result<Lane> {
+        match index {
+            0 => Ok(Lane::Events),
+            1 => Ok(Lane::Published),
+            _ => Err(MqttError::invalid(format!("Unknown event lane {index}"))),
+        }
+    }
+}
+
+pub(super) fn lane(lane: Lane) -> &'static EventQueue {
+    static QUEUES: OnceLock<[EventQueue; 2]> = OnceLock::new();
+    &QUEUES.get_or_init(Default::default)[lane as usize]
+}
+
+/// An encoded batch, and whether it holds an END event (nothing follows it).
+pub(super) struct Batch {
+    pub bytes: Vec<u8>,
+    pub ended: bool,
+}
+
+#[derive(Default)]
+struct Pending {
+    events: VecDeque<Event>,
+    /// `wake` was called: the poller returns (an empty batch) to look at Java's own work.
+    woken: bool,
+}
+
+#[derive(Default)]
+pub(super) struct EventQueue {
+    pending: Mutex<Pending>,
+    ready: Condvar,
+    /// Pollers blocked in `wait_timeout` (changed only under `pending`'s lock): `push` signals
+    /// only then, since `notify_one` is a futex syscall even when nobody waits.
+    waiting: AtomicUsize,
+}
+
+impl EventQueue {
+    pub(super) fn push(&self, event: Event) {
+        let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
+        pending.events.push_back(event);
+        self.signal(pending);
+    }
+
+    /// Makes the poller return now, with an empty batch if nothing is queued.
+    pub(super) fn wake(&self) {
+        let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
+        pending.woken = true;
+        self.signal(pending);
+    }
+
+    fn signal(&self, pending: std::sync::MutexGuard<'_, Pending>) {
+        let wake = self.waiting.load(Ordering::Relaxed) > 0;
+        drop(pending);
+        if wake {
+            self.ready.notify_one();
+        }
+    }
+
+    /// Waits up to `timeout` for events and encodes a batch (None when none came).
+    pub(super) fn poll(&self, timeout: Duration) -> Option<Batch> {
+        let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
+        if pending.events.is_empty() && !pending.woken {
+            self.waiting.fetch_add(1, Ordering::Relaxed);
+            pending = self
+                .ready
+                .wait_timeout(pending, timeout)
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
+            self.waiting.fetch_sub(1, Ordering::Relaxed);
+        }
+        let woken = std::mem::take(&mut pending.woken);
+        if pending.events.is_empty() && !woken {
+            return None;
+        }
+        let mut body = Writer::default();
+        let mut count = 0i32;
+        let mut ended = false;
+        while body.len() < BATCH_BYTES {
+            let Some(event) = pending.events.pop_front() else {
+                break;
+            };
+            count += 1;
+            ended |= matches!(event, Event::End(_));
+            encode(&mut body, &event);
+        }
+        drop(pending);
+        let mut out = Writer::default();
+        out.i32(count);
+        let mut bytes = out.into_bytes();
+        bytes.extend_from_slice(&body.into_bytes());
+        Some(Batch { bytes, ended })
+    }
+}
+
+/// A batch of one END event: what polling a finished listener's queue returns.
+pub(super) fn end_batch(handle: i64) -> Vec<u8> {
+    let mut out = Writer::default();
+    out.i32(1);
+    encode(&mut out, &Event::End(handle));
+    out.into_bytes()
+}
+
+fn encode(body: &mut Writer, event: &Event) {
+    match event {
+        Event::Completion(id, result) => body.completion(*id, result),
+        Event::Message(handle, ack, message) => {
+            body.message(*handle, ack.map(|a| (a.epoch, a.seq)), message)
+        }
+        Event::Connection(handle, event) => match event {
+            ConnectionEvent::ConnectionLost(e) => body.connection(*handle, 1, Some(e), ""),
+            ConnectionEvent::Reconnected { session_present } => body.connection(
+                *handle,
+                2,
+                None,
+                if *session_present {
+                    "Reconnected; the broker kept the session"
+                } else {
+                    "Reconnected with a new session"
+                },
+            ),
+            ConnectionEvent::SubscriptionRefused(e) => body.connection(*handle, 3, Some(e), ""),
+        },
+        Event::End(handle) => body.end(*handle),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn count(batch: &Batch) -> i32 {
+        i32::from_be_bytes(batch.bytes[..4].try_into().unwrap())
+    }
+
+    #[test]
+    fn poll_times_out_empty_and_returns_pushed_events_in_order() {
+        let q = EventQueue::default();
+        assert!(q.poll(Duration::from_millis(1)).is_none());
+        q.push(Event::Completion(1, Ok(0)));
+        q.push(Event::End(7));
+        let batch = q.poll(Duration::from_millis(1)).expect("two events");
+        assert_eq!(count(&batch), 2);
+        assert!(batch.ended, "the END event is reported");
+        assert!(q.poll(Duration::from_millis(1)).is_none(), "drained");
+    }
+
+    #[test]
+    fn wake_returns_an_empty_batch_once() {
+        let q = EventQueue::default();
+        q.wake();
+        let batch = q.poll(Duration::from_secs(5)).expect("woken");
+        assert_eq!(count(&batch), 0);
+        assert!(!batch.ended);
+        assert!(
+            q.poll(Duration::from_millis(1)).is_none(),
+            "the wake is consumed"
+        );
+    }
+
+    #[test]
+    fn wake_from_another_thread_ends_a_blocked_poll() {
+        let q = std::sync::Arc::new(EventQueue::default());
+        let waker = q.clone();
+        let t = std::thread::spawn(move || {
+            while waker.waiting.load(Ordering::Relaxed) == 0 {
+                std::thread::yield_now();
+            }
+            waker.wake();
+        });
+        assert!(
+            q.poll(Duration::from_secs(30)).is_some(),
+            "woken before the timeout"
+        );
+        t.join().unwrap();
+    }
+
+    #[test]
+    fn end_batch_holds_one_end_event() {
+        let bytes = end_batch(9);
+        assert_eq!(&bytes[..4], &1i32.to_be_bytes());
+        assert_eq!(bytes[4], 4, "END type");
+    }
+
+    #[test]
+    fn lanes_are_known_by_index() {
+        assert_eq!(Lane::from_index(0).unwrap(), Lane::Events);
+        assert_eq!(Lane::from_index(1).unwrap(), Lane::Published);
+        assert!(Lane::from_index(2).is_err());
+    }
+}
