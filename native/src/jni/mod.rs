@@ -62,7 +62,11 @@ fn string(env: &mut JNIEnv<'_>, value: &JString<'_>, what: &str) -> JniResult<St
     if value.is_null() {
         return Err(MqttError::invalid(format!("{what} must not be null")));
     }
-    let java = env.get_string(value).map_err(jni_error)?;
+    // `get_string` looks up java.lang.String (FindClass) on every call to
+    // check the type, about 1 µs per publish; the native method's declared
+    // parameter type already guarantees it.
+    // SAFETY: `value` is a non-null reference passed for a `String` parameter.
+    let java = unsafe { env.get_string_unchecked(value) }.map_err(jni_error)?;
     // jni's own conversion replaces what is not valid (an unpaired UTF-16
     // surrogate) with U+FFFD; a topic changed silently would go elsewhere.
     cesu8::from_java_cesu8(java.to_bytes())

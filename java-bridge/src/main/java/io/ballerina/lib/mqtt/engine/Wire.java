@@ -342,6 +342,13 @@ final class Wire {
 
     /** The {@code message} argument of publish. */
     static byte[] encodeMessage(Message m) {
+        byte[] payload = m == null ? null : m.payloadRef();
+        if (payload != null && m.properties() == null) {
+            // The common case in one exact-size array: no growing buffer, no final copy.
+            byte qos = (byte) small(m.qos(), "QoS");
+            return ByteBuffer.allocate(payload.length + 7).putInt(payload.length).put(payload).put(qos)
+                    .put((byte) (m.retained() ? 1 : 0)).put((byte) 0).array();
+        }
         Writer w = new Writer(m == null ? 128 : m.payloadRef().length + 64);
         writeMessage(w, m);
         return w.toByteArray();
