@@ -86,8 +86,9 @@ def main():
               "its Receive Maximum is 20), sharing the cores with the client process. Clients: clean start, "
               "keep-alive 60 s, no persistence (Paho: `MemoryPersistence`). TCP_NODELAY: ours always, rumqttc via "
               "`NetworkOptions`; Paho 1.2.5 never sets it (its released behaviour, kept).")
-    md.append(f"* Every number: median of {machine.get('runs', '?')} runs after one warm-up run; ± is half the "
-              "min–max spread of the runs. Async publishers keep at most "
+    md.append(f"* Every number: median of {machine.get('runs', '?')} runs (latency: 3) after "
+              f"{machine.get('warmup', 1)} warm-up runs, each case in a fresh process, the three clients back to "
+              "back per case; ± is half the min–max spread of the runs. Async publishers keep at most "
               f"{machine.get('window', '?')} publishes in flight (the broker's Receive Maximum; Paho refuses more).\n")
 
     # ------------------------------------------------------------ publish

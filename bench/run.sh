@@ -77,20 +77,22 @@ log "mosquitto $("$MOSQUITTO" -h 2>/dev/null | head -1 | awk '{print $3}') on 12
 # at the broker's value too. All three get the same window.
 W=20
 if [ "${BENCH_QUICK:-0}" = 1 ]; then R=2; SCALE=5; LATN=3000; else R=5; SCALE=1; LATN=10000; fi
+# Warm-up runs per case (a fresh JVM per case: the JIT compiles during the first ones).
+WU=2
 n() { echo $(( $1 / SCALE )); }
 PUBLISH=()
 for size in 100 4096; do
-    PUBLISH+=("publish:qos=0:size=$size:mode=sync:count=$(n 10000):warmup=1:runs=$R")
-    PUBLISH+=("publish:qos=1:size=$size:mode=sync:count=$(n 4000):warmup=1:runs=$R")
-    PUBLISH+=("publish:qos=2:size=$size:mode=sync:count=$(n 2000):warmup=1:runs=$R")
-    PUBLISH+=("publish:qos=0:size=$size:mode=async:count=$(n 100000):window=$W:warmup=1:runs=$R")
-    PUBLISH+=("publish:qos=1:size=$size:mode=async:count=$(n 30000):window=$W:warmup=1:runs=$R")
-    PUBLISH+=("publish:qos=2:size=$size:mode=async:count=$(n 15000):window=$W:warmup=1:runs=$R")
+    PUBLISH+=("publish:qos=0:size=$size:mode=sync:count=$(n 10000):warmup=$WU:runs=$R")
+    PUBLISH+=("publish:qos=1:size=$size:mode=sync:count=$(n 4000):warmup=$WU:runs=$R")
+    PUBLISH+=("publish:qos=2:size=$size:mode=sync:count=$(n 2000):warmup=$WU:runs=$R")
+    PUBLISH+=("publish:qos=0:size=$size:mode=async:count=$(n 100000):window=$W:warmup=$WU:runs=$R")
+    PUBLISH+=("publish:qos=1:size=$size:mode=async:count=$(n 30000):window=$W:warmup=$WU:runs=$R")
+    PUBLISH+=("publish:qos=2:size=$size:mode=async:count=$(n 15000):window=$W:warmup=$WU:runs=$R")
 done
 E2E=(
-    "e2e:qos=0:size=100:count=$(n 50000):window=$W:warmup=1:runs=$R"
-    "e2e:qos=1:size=100:count=$(n 20000):window=$W:warmup=1:runs=$R"
-    "e2e:qos=2:size=100:count=$(n 10000):window=$W:warmup=1:runs=$R"
+    "e2e:qos=0:size=100:count=$(n 50000):window=$W:warmup=$WU:runs=$R"
+    "e2e:qos=1:size=100:count=$(n 20000):window=$W:warmup=$WU:runs=$R"
+    "e2e:qos=2:size=100:count=$(n 10000):window=$W:warmup=$WU:runs=$R"
 )
 LATENCY=(
     "latency:qos=0:size=100:rate=2000:count=$LATN:warmupcount=6000:runs=3"
@@ -119,18 +121,27 @@ run_rust() { # out cases...
 broker_ticks() { awk '{print $14 + $15}' "/proc/$BROKER/stat"; }
 TICK=$(getconf CLK_TCK)
 
-# Interleaved by group, so a change of machine load hits all three alike.
+# Interleaved by case (each case: ours, Paho, rumqttc back to back, a fresh process each), so a
+# change of machine load between cases hits all three alike. Broker CPU is summed per group.
 for group in PUBLISH E2E LATENCY; do
     declare -n cases=$group
+    log "$group: ${#cases[@]} cases x (ours, paho, rumqttc), $WU warm-up + $R runs each"
+    declare -A bticks=() wall=()
+    for c in "${cases[@]}"; do
+        for impl in ours paho rumqttc; do
+            b0=$(broker_ticks); t0=$(date +%s%N)
+            if [ "$impl" = rumqttc ]; then run_rust throughput "$c"
+            else run_java "$impl" throughput "${JAVA_FLAGS[@]}" -- "$c"; fi
+            b1=$(broker_ticks); t1=$(date +%s%N)
+            bticks[$impl]=$(( ${bticks[$impl]:-0} + b1 - b0 ))
+            wall[$impl]=$(( ${wall[$impl]:-0} + (t1 - t0) / 1000000 ))
+        done
+    done
     for impl in ours paho rumqttc; do
-        log "$group: $impl (${#cases[@]} cases, warm-up + $R runs each)"
-        b0=$(broker_ticks); t0=$(date +%s.%N)
-        if [ "$impl" = rumqttc ]; then run_rust throughput "${cases[@]}"
-        else run_java "$impl" throughput "${JAVA_FLAGS[@]}" -- "${cases[@]}"; fi
-        b1=$(broker_ticks); t1=$(date +%s.%N)
-        python3 -c "import sys; b=($b1-$b0)/$TICK; w=$t1-$t0; print('{\"group\":\"$group\",\"impl\":\"$impl\",\"broker_cpu_s\":%.2f,\"wall_s\":%.2f,\"broker_core_share\":%.3f}' % (b, w, b / w))" \
+        python3 -c "b=${bticks[$impl]}/$TICK; w=${wall[$impl]}/1000; print('{\"group\":\"$group\",\"impl\":\"$impl\",\"broker_cpu_s\":%.2f,\"wall_s\":%.2f,\"broker_core_share\":%.3f}' % (b, w, b / w))" \
             >>"$RESULTS/broker.jsonl"
     done
+    unset bticks wall
 done
 
 log "idle memory: a fresh process per case (1 and 1000 idle connected clients)"
@@ -147,9 +158,9 @@ run_rust jni "call:size=100:iterations=200000"
 
 # ---------------------------------------------------------------- machine + report
 uptime >"$WORK/uptime-after"
-python3 - "$RESULTS/machine.json" "$WORK" "$MOSQUITTO" "$R" "$W" "$(( $(date +%s) - START ))" <<'PY'
+python3 - "$RESULTS/machine.json" "$WORK" "$MOSQUITTO" "$R" "$W" "$(( $(date +%s) - START ))" "$WU" <<'PY'
 import json, os, platform, subprocess, sys
-out, work, mosq, runs, window, secs = sys.argv[1:]
+out, work, mosq, runs, window, secs, warmup = sys.argv[1:]
 def sh(cmd):
     try:
         return subprocess.run(cmd, shell=True, capture_output=True, text=True).stdout.strip()
@@ -164,7 +175,7 @@ json.dump({
     "mosquitto": sh(f"{mosq} -h | head -1"),
     "load_before": open(f"{work}/uptime-before").read().strip(),
     "load_after": open(f"{work}/uptime-after").read().strip(),
-    "runs": int(runs), "window": int(window), "seconds": int(secs),
+    "runs": int(runs), "warmup": int(warmup), "window": int(window), "seconds": int(secs),
     "quick": os.environ.get("BENCH_QUICK", "0") == "1",
     "commit": sh("git rev-parse --short HEAD"),
 }, open(out, "w"), indent=1)
