@@ -25,20 +25,9 @@ CASES=("$@")
     "e2e:qos=1:size=100:count=20000:window=20:warmup=1:runs=4"
 )
 
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-cat >"$WORK/mosquitto.conf" <<EOF
-listener $PORT 127.0.0.1
-allow_anonymous true
-set_tcp_nodelay true
-max_queued_messages 0
-persistence false
-EOF
-[ "$(id -u)" -eq 0 ] && echo "user root" >>"$WORK/mosquitto.conf"
-MOSQUITTO="$(command -v mosquitto || echo /usr/sbin/mosquitto)"
-"$MOSQUITTO" -c "$WORK/mosquitto.conf" >"$WORK/mosquitto.log" 2>&1 &
-BROKER=$!
-trap 'kill $BROKER 2>/dev/null || true' EXIT
-for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break; sleep 0.1; done
+# shellcheck source=bench/broker.sh
+. "$HERE/broker.sh"
+start_broker "$WORK"
 
 EVENTS="task-clock,context-switches,syscalls:sys_enter_futex,syscalls:sys_enter_sendto,syscalls:sys_enter_recvfrom"
 EVENTS="$EVENTS,syscalls:sys_enter_read,syscalls:sys_enter_epoll_wait,syscalls:sys_enter_write"

@@ -24,7 +24,6 @@ if [ ${#need_apt[@]} -gt 0 ]; then
     log "installing ${need_apt[*]}"
     $SUDO apt-get update -qq && $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
-MOSQUITTO="$(command -v mosquitto || echo /usr/sbin/mosquitto)"
 if ! python3 -c 'import matplotlib' 2>/dev/null; then
     log "installing bench/requirements.txt"
     python3 -m pip install -q -r "$HERE/requirements.txt" 2>/dev/null \
@@ -50,24 +49,9 @@ JAVA_FLAGS=(-Xms1g -Xmx1g -XX:+UseG1GC)
 IDLE_FLAGS=(-Xms512m -Xmx512m -XX:+AlwaysPreTouch -XX:+UseG1GC)
 
 # ---------------------------------------------------------------- broker
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-cat >"$WORK/mosquitto.conf" <<EOF
-listener $PORT 127.0.0.1
-allow_anonymous true
-set_tcp_nodelay true
-max_queued_messages 0
-persistence false
-log_dest file $WORK/mosquitto.log
-EOF
-[ "$(id -u)" -eq 0 ] && echo "user root" >>"$WORK/mosquitto.conf"
-"$MOSQUITTO" -c "$WORK/mosquitto.conf" &
-BROKER=$!
-cleanup() { kill "$BROKER" 2>/dev/null || true; wait "$BROKER" 2>/dev/null || true; }
-trap cleanup EXIT
-for _ in $(seq 50); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break
-    sleep 0.1
-done
+# shellcheck source=bench/broker.sh
+. "$HERE/broker.sh"
+start_broker "$WORK"
 ulimit -n 65536 2>/dev/null || ulimit -n 8192 2>/dev/null || true
 log "mosquitto $("$MOSQUITTO" -h 2>/dev/null | head -1 | awk '{print $3}') on 127.0.0.1:$PORT (pid $BROKER)"
 
