@@ -5,7 +5,6 @@
 //! the thread that runs the handler without a hand-off in between.
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, OnceLock};
 use std::time::Duration;
 
@@ -62,15 +61,18 @@ struct Pending {
     events: VecDeque<Event>,
     /// `wake` was called: the poller returns (an empty batch) to look at Java's own work.
     woken: bool,
+    /// Pollers blocked in `wait_timeout`: `push` signals only then, since `notify_one` is a
+    /// futex syscall even when nobody waits.
+    waiting: usize,
+    /// A signal is on its way to the waiting poller: the events pushed until it runs (a burst
+    /// of acks read in one go) need no signal of their own.
+    signalled: bool,
 }
 
 #[derive(Default)]
 pub(super) struct EventQueue {
     pending: Mutex<Pending>,
     ready: Condvar,
-    /// Pollers blocked in `wait_timeout` (changed only under `pending`'s lock): `push` signals
-    /// only then, since `notify_one` is a futex syscall even when nobody waits.
-    waiting: AtomicUsize,
 }
 
 impl EventQueue {
@@ -87,8 +89,9 @@ impl EventQueue {
         self.signal(pending);
     }
 
-    fn signal(&self, pending: std::sync::MutexGuard<'_, Pending>) {
-        let wake = self.waiting.load(Ordering::Relaxed) > 0;
+    fn signal(&self, mut pending: std::sync::MutexGuard<'_, Pending>) {
+        let wake = pending.waiting > 0 && !pending.signalled;
+        pending.signalled |= wake;
         drop(pending);
         if wake {
             self.ready.notify_one();
@@ -99,13 +102,14 @@ impl EventQueue {
     pub(super) fn poll(&self, timeout: Duration) -> Option<Batch> {
         let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
         if pending.events.is_empty() && !pending.woken {
-            self.waiting.fetch_add(1, Ordering::Relaxed);
+            pending.waiting += 1;
             pending = self
                 .ready
                 .wait_timeout(pending, timeout)
                 .unwrap_or_else(|p| p.into_inner())
                 .0;
-            self.waiting.fetch_sub(1, Ordering::Relaxed);
+            pending.waiting -= 1;
+            pending.signalled = false;
         }
         let woken = std::mem::take(&mut pending.woken);
         if pending.events.is_empty() && !woken {
@@ -201,7 +205,7 @@ mod tests {
         let q = std::sync::Arc::new(EventQueue::default());
         let waker = q.clone();
         let t = std::thread::spawn(move || {
-            while waker.waiting.load(Ordering::Relaxed) == 0 {
+            while waker.pending.lock().unwrap().waiting == 0 {
                 std::thread::yield_now();
             }
             waker.wake();
