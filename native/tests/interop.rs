@@ -22,50 +22,44 @@ async fn p4_properties_from_mosquitto_pub_arrive_intact() {
     let (sub, mut stream) = subscriber(&broker.url(), "interop/in", QoS::AtLeastOnce).await;
     let port = broker.port().to_string();
     let out = tokio::task::spawn_blocking(move || {
-        mosquitto_pub(&[
-            "-h",
-            "127.0.0.1",
-            "-p",
+        mosquitto_pub(&mqttv5_args(
             &port,
-            "-V",
-            "mqttv5",
-            "-q",
-            "1",
-            "-t",
             "interop/in",
-            "-m",
-            "hello from mosquitto_pub",
-            "-D",
-            "publish",
-            "user-property",
-            "k",
-            "v",
-            "-D",
-            "publish",
-            "user-property",
-            "k2",
-            "v 2",
-            "-D",
-            "publish",
-            "response-topic",
-            "interop/reply",
-            "-D",
-            "publish",
-            "correlation-data",
-            "corr-42",
-            "-D",
-            "publish",
-            "content-type",
-            "text/plain",
-            "-D",
-            "publish",
-            "message-expiry-interval",
-            "120",
-            "-D",
-            "publish",
-            "payload-format-indicator",
-            "1",
-        ])
+            &[
+                "-m",
+                "hello from mosquitto_pub",
+                "-D",
+                "publish",
+                "user-property",
+                "k",
+                "v",
+                "-D",
+                "publish",
+                "user-property",
+                "k2",
+                "v 2",
+                "-D",
+                "publish",
+                "response-topic",
+                "interop/reply",
+                "-D",
+                "publish",
+                "correlation-data",
+                "corr-42",
+                "-D",
+                "publish",
+                "content-type",
+                "text/plain",
+                "-D",
+                "publish",
+                "message-expiry-interval",
+                "120",
+                "-D",
+                "publish",
+                "payload-format-indicator",
+                "1",
+            ],
+        ))
     })
     .await
     .unwrap();
@@ -305,11 +299,17 @@ async fn shared_subscription_spreads_messages_over_two_listeners_exactly_once() 
 /// `mosquitto_sub -V mqttv5 -q 1` on `topic` of `broker`, with `extra` arguments.
 fn mqttv5_sub(broker: &Broker, topic: &str, extra: &[&str]) -> MosquittoSub {
     let port = broker.port().to_string();
+    MosquittoSub::spawn(&mqttv5_args(&port, topic, extra))
+}
+
+/// The arguments mosquitto_pub and mosquitto_sub share: MQTT 5, QoS 1,
+/// `topic` on the loopback broker at `port`, then `extra`.
+fn mqttv5_args<'a>(port: &'a str, topic: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
     let mut args = vec![
         "-h",
         "127.0.0.1",
         "-p",
-        &port,
+        port,
         "-V",
         "mqttv5",
         "-q",
@@ -318,5 +318,5 @@ fn mqttv5_sub(broker: &Broker, topic: &str, extra: &[&str]) -> MosquittoSub {
         topic,
     ];
     args.extend_from_slice(extra);
-    MosquittoSub::spawn(&args)
+    args
 }

@@ -68,6 +68,14 @@ fn dispatch_queues() -> &'static Mutex<HashMap<i64, Arc<DispatchQueue>>> {
     QUEUES.get_or_init(Default::default)
 }
 
+fn dispatch_queue(handle: i64) -> Option<Arc<DispatchQueue>> {
+    dispatch_queues()
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(&handle)
+        .cloned()
+}
+
 fn forget_dispatch_queue(handle: i64) {
     dispatch_queues()
         .lock()
@@ -94,12 +102,7 @@ impl Route {
 /// A listener's dispatch thread: waits up to `timeout` for the listener's
 /// events. A listener that is gone answers with END.
 pub fn poll_dispatch(handle: i64, timeout: Duration) -> Option<Vec<u8>> {
-    let found = dispatch_queues()
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .get(&handle)
-        .cloned();
-    let Some(q) = found else {
+    let Some(q) = dispatch_queue(handle) else {
         return Some(queue::end_batch(handle));
     };
     q.polled.store(true, Ordering::Release);
@@ -113,12 +116,7 @@ pub fn poll_dispatch(handle: i64, timeout: Duration) -> Option<Vec<u8>> {
 /// Makes a listener's dispatch thread return from `poll_dispatch` now (Java
 /// queued work for it: a stop, an onComplete).
 pub fn wake_dispatch(handle: i64) {
-    let found = dispatch_queues()
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .get(&handle)
-        .cloned();
-    if let Some(q) = found {
+    if let Some(q) = dispatch_queue(handle) {
         q.queue.wake();
     }
 }

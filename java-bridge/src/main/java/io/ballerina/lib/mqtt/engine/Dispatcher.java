@@ -13,7 +13,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  */
 final class Dispatcher {
     private static final Object STOP = new Object();
-    static final long POLL_TIMEOUT_MILLIS = 1000;
 
     private record Completed(DeliveryToken token) {
     }
@@ -175,7 +174,7 @@ final class Dispatcher {
                 return event;
             }
             try {
-                polled.addAll(Wire.decodeEvents(Native.pollDispatch(handle, POLL_TIMEOUT_MILLIS)));
+                polled.addAll(Wire.decodeEvents(Native.pollDispatch(handle, EventPump.POLL_TIMEOUT_MILLIS)));
             } catch (RuntimeException | LinkageError e) {
                 log("mqtt: listener " + name + ": taking events failed (continuing)", e);
                 sleepBriefly();
