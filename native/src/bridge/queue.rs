@@ -171,6 +171,9 @@ fn encode(body: &mut Writer, event: &Event) {
 mod tests {
     use super::*;
 
+    /// A poll timeout no wake-up comes near: returning after it means nobody woke the poller.
+    const LONG: Duration = Duration::from_secs(20);
+
     fn count(batch: &Batch) -> i32 {
         i32::from_be_bytes(batch.bytes[..4].try_into().unwrap())
     }
@@ -210,10 +213,42 @@ mod tests {
             }
             waker.wake();
         });
-        assert!(
-            q.poll(Duration::from_secs(30)).is_some(),
-            "woken before the timeout"
-        );
+        let started = std::time::Instant::now();
+        assert!(q.poll(LONG).is_some());
+        assert!(started.elapsed() < LONG, "woken, not timed out");
+        t.join().unwrap();
+    }
+
+    /// The once-per-wake-up signal is re-armed when the poller returns: a
+    /// push after the first wake-up must wake the next wait too.
+    #[test]
+    fn every_wait_is_woken_by_a_later_push() {
+        let q = std::sync::Arc::new(EventQueue::default());
+        let pusher = q.clone();
+        let t = std::thread::spawn(move || {
+            for round in 0..3 {
+                // The poller took everything and waits again.
+                while {
+                    let p = pusher.pending.lock().unwrap();
+                    p.waiting == 0 || !p.events.is_empty()
+                } {
+                    std::thread::yield_now();
+                }
+                // A burst: only the first push of it needs to signal.
+                pusher.push(Event::Completion(round, Ok(0)));
+                pusher.push(Event::Completion(round + 100, Ok(0)));
+            }
+        });
+        let mut received = 0;
+        while received < 6 {
+            let started = std::time::Instant::now();
+            let batch = q.poll(LONG).expect("events");
+            assert!(
+                started.elapsed() < LONG,
+                "woken, not timed out, after {received} events"
+            );
+            received += count(&batch);
+        }
         t.join().unwrap();
     }
 
