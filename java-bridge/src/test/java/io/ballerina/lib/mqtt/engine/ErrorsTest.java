@@ -123,8 +123,11 @@ class ErrorsTest {
                 for (int i = 0; i < 4; i++) {
                     inFlight.add(c.publishAsync("noauto/" + i, Message.of("x").withQos(1 + i % 2)));
                 }
-                // Each PUBLISH is at least 12 bytes: wait until all four went through the proxy.
-                assertTrue(Wait.until(SOON, () -> proxy.bytesUp() >= before + 48), "the publishes were not written");
+                // Each PUBLISH here is exactly 16 bytes (2 fixed header, 10 topic, 2 packet id, 1 property
+                // length, 1 payload): wait until all four went through the proxy, so all four are in flight.
+                // A lower bound would let the fourth still be on its way to the engine when the link is cut,
+                // and that one rightly fails with 32104 (not connected) instead.
+                assertTrue(Wait.until(SOON, () -> proxy.bytesUp() >= before + 4 * 16), "the publishes were not written");
                 proxy.cutAll();
                 broker.resume();
                 for (CompletableFuture<DeliveryToken> f : inFlight) {
