@@ -14,12 +14,27 @@ use crate::message::{Message, MessageProperties, RetainHandling, Subscription};
 /// Reads the big-endian primitives of the format; every read is bounds-checked.
 pub struct Reader<'a> {
     data: &'a [u8],
+    /// The buffer `data` lies in, when it is shared: byte fields are then
+    /// slices of it rather than copies (a publish's payload).
+    shared: Option<&'a Bytes>,
     what: &'static str,
 }
 
 impl<'a> Reader<'a> {
     pub fn new(data: &'a [u8], what: &'static str) -> Self {
-        Reader { data, what }
+        Reader {
+            data,
+            shared: None,
+            what,
+        }
+    }
+
+    pub fn shared(data: &'a Bytes, what: &'static str) -> Self {
+        Reader {
+            data,
+            shared: Some(data),
+            what,
+        }
     }
 
     fn malformed(&self, why: &str) -> MqttError {
@@ -65,7 +80,13 @@ impl<'a> Reader<'a> {
     pub fn bytes(&mut self) -> Result<Option<Bytes>> {
         match self.len()? {
             None => Ok(None),
-            Some(n) => Ok(Some(Bytes::copy_from_slice(self.take(n)?))),
+            Some(n) => {
+                let raw = self.take(n)?;
+                Ok(Some(match self.shared {
+                    Some(whole) => whole.slice_ref(raw),
+                    None => Bytes::copy_from_slice(raw),
+                }))
+            }
         }
     }
 
@@ -185,9 +206,9 @@ pub fn read_message(r: &mut Reader<'_>) -> Result<Message> {
         .with_properties(properties))
 }
 
-/// A publish argument.
-pub fn decode_message(data: &[u8]) -> Result<Message> {
-    let mut r = Reader::new(data, "message");
+/// A publish argument; the payload stays in `data` (no copy).
+pub fn decode_message(data: Bytes) -> Result<Message> {
+    let mut r = Reader::shared(&data, "message");
     let message = read_message(&mut r)?;
     r.finish()?;
     Ok(message)
@@ -463,7 +484,7 @@ mod tests {
         m.properties.user_properties = vec![("a".into(), "b".into())];
         m.properties.message_expiry_interval = Some(5);
         m.properties.payload_format_indicator = Some(false);
-        assert_eq!(decode_message(&message_bytes(&m)).unwrap(), m);
+        assert_eq!(decode_message(message_bytes(&m).into()).unwrap(), m);
     }
 
     #[test]
@@ -471,12 +492,12 @@ mod tests {
         let m = Message::new(&b"x"[..]);
         let mut bytes = message_bytes(&m);
         bytes[5] = 3; // qos byte after the 4-byte length and 1-byte payload
-        assert!(decode_message(&bytes)
+        assert!(decode_message(bytes.into())
             .unwrap_err()
             .message()
             .contains("QoS 3"));
         let bytes = message_bytes(&m);
-        let e = decode_message(&bytes[..bytes.len() - 1]).unwrap_err();
+        let e = decode_message(Bytes::copy_from_slice(&bytes[..bytes.len() - 1])).unwrap_err();
         assert!(e.message().contains("truncated"), "{e}");
     }
 

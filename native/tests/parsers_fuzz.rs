@@ -43,7 +43,7 @@ proptest! {
     #[test]
     fn wire_decoders_never_panic(data in proptest::collection::vec(any::<u8>(), 0..256)) {
         let _ = wire::decode_options(&data);
-        let _ = wire::decode_message(&data);
+        let _ = wire::decode_message(data.clone().into());
         let _ = wire::decode_subscriptions(&data);
     }
 

@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
+use bytes::Bytes;
 use tokio::sync::Semaphore;
 use tokio::task::JoinHandle;
 
@@ -371,8 +372,8 @@ fn client_of(entry: &Entry) -> Result<Client> {
     }
 }
 
-pub fn publish(handle: i64, topic: &str, message: &[u8], request_id: i64) -> Result<()> {
-    let message = match wire::decode_message(message) {
+pub fn publish(handle: i64, topic: &str, message: Vec<u8>, request_id: i64) -> Result<()> {
+    let message = match wire::decode_message(Bytes::from(message)) {
         Ok(m) => m,
         Err(e) => {
             complete_publish(request_id, Err(e));

@@ -111,14 +111,17 @@ pub extern "system" fn Java_io_ballerina_lib_mqtt_engine_Native_publish<'local>(
     mut env: JNIEnv<'local>,
     _class: JClass<'local>,
     handle: jlong,
-    topic: JString<'local>,
+    topic: JByteArray<'local>,
     message: JByteArray<'local>,
     request_id: jlong,
 ) {
     guard(&mut env, (), |env| {
-        let topic = string(env, &topic, "topic")?;
+        // UTF-8 from Java (which checked it is well-formed): taken over
+        // without the JVM's modified-UTF-8 copy that a String argument costs.
+        let topic = String::from_utf8(bytes(env, &topic, "topic")?)
+            .map_err(|_| MqttError::invalid("topic is not valid UTF-8"))?;
         let message = bytes(env, &message, "message")?;
-        bridge::publish(handle, &topic, &message, request_id)
+        bridge::publish(handle, &topic, message, request_id)
     })
 }
 

@@ -1,5 +1,6 @@
 package io.ballerina.lib.mqtt.engine;
 
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /** The {@link Caller} of one received message (L3, L5). */
@@ -50,10 +51,12 @@ final class ListenerCaller implements Caller {
             MessageProperties p = response.properties() == null ? MessageProperties.empty() : response.properties();
             out = response.withProperties(p.withCorrelationData(correlation));
         }
+        // A received response topic is well-formed: it came from the broker as UTF-8.
+        byte[] topicUtf8 = topic.getBytes(StandardCharsets.UTF_8);
         byte[] encoded = Wire.encodeMessage(out);
         long handle = dispatcher.handle();
         Wire.Completion done = dispatcher.pump().call(
-                requestId -> Native.publish(handle, topic, encoded, requestId));
+                requestId -> Native.publish(handle, topicUtf8, encoded, requestId));
         dispatcher.scheduleComplete(MqttClient.token(done, topic));
     }
 }

@@ -1,6 +1,7 @@
 package io.ballerina.lib.mqtt.engine;
 
 import java.lang.ref.Cleaner;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -110,10 +111,11 @@ public final class MqttClient implements AutoCloseable {
     private CompletableFuture<Wire.Completion> startPublish(String topic, Message message) {
         MqttException.nonNull(topic, "Topic");
         MqttException.nonNull(message, "Message");
-        // JNI would pass an unpaired surrogate on as CESU-8, which the engine turns into U+FFFD.
+        // UTF-8 encoding would turn an unpaired surrogate into '?', another topic.
         Wire.wellFormed(topic, "Topic");
+        byte[] topicUtf8 = topic.getBytes(StandardCharsets.UTF_8);
         byte[] encoded = Wire.encodeMessage(message);
-        return pump.submit(requestId -> Native.publish(state.handle, topic, encoded, requestId));
+        return pump.submit(requestId -> Native.publish(state.handle, topicUtf8, encoded, requestId));
     }
 
     static DeliveryToken token(Wire.Completion completion, String topic) {

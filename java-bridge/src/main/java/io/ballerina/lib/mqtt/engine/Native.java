@@ -18,8 +18,12 @@ final class Native {
     /** kind 0 = client, 1 = listener. Returns the handle at once; completion: OK when connected. */
     static native long connect(byte[] options, int kind, boolean manualAcks, byte[] subscriptions, long requestId);
 
-    /** Completion (on {@link #LANE_PUBLISHED}): OK with the messageId, or error. */
-    static native void publish(long handle, String topic, byte[] message, long requestId);
+    /**
+     * The topic comes as UTF-8 (well-formed: callers check), which the engine takes without the JVM's
+     * modified-UTF-8 copy of a String. Completion (on {@link #LANE_PUBLISHED}): OK with the messageId,
+     * or error.
+     */
+    static native void publish(long handle, byte[] topic, byte[] message, long requestId);
 
     static native void subscribe(long handle, byte[] subscriptions, long requestId);
 

@@ -22,7 +22,7 @@ public final class JniProbe {
             long h = client.handle();
             Message message = Message.of(new byte[payloadSize]).withQos(0);
             byte[] encoded = Wire.encodeMessage(message);
-            String topic = "bench/jni/probe";
+            byte[] topic = "bench/jni/probe".getBytes(java.nio.charset.StandardCharsets.UTF_8);
             double status = 0;
             double publish = 0;
             double credit = 0;
