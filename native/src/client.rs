@@ -92,22 +92,23 @@ impl Handle {
         rx.await.unwrap_or_else(|_| Err(MqttError::closed()))
     }
 
-    /// Validates and queues a publish; `done` is called exactly once.
-    pub(crate) fn publish_with(&self, topic: &str, message: &Message, done: Completion) {
-        if let Err(e) = config::validate_topic(topic) {
-            return done(Err(e));
+    /// Validates and queues a publish; `done` is called exactly once. Topic
+    /// and message are taken by value: they become the packet without another copy.
+    pub(crate) fn publish_with(&self, topic: String, message: Message, done: Completion) {
+        if let Err(e) = config::validate_topic(&topic) {
+            return done.complete(Err(e));
         }
         if self.phase() == Phase::Closed {
-            return done(Err(MqttError::closed()));
+            return done.complete(Err(MqttError::closed()));
         }
         let pending = PendingPublish {
-            publish: codec::to_publish(topic, message),
-            topic: topic.to_string(),
+            publish: codec::to_publish(&topic, message),
+            topic,
             done,
         };
         if let Err(command) = self.send(Command::Publish(Box::new(pending))) {
             if let Command::Publish(pending) = *command {
-                (pending.done)(Err(MqttError::closed()));
+                pending.done.complete(Err(MqttError::closed()));
             }
         }
     }
@@ -119,9 +120,9 @@ impl Handle {
     ) -> impl Future<Output = Result<DeliveryToken>> {
         let (tx, rx) = oneshot::channel();
         self.publish_with(
-            topic,
-            message,
-            Box::new(move |result| {
+            topic.to_owned(),
+            message.clone(),
+            Completion::callback(move |result| {
                 let _ = tx.send(result);
             }),
         );
@@ -213,7 +214,7 @@ impl Client {
     }
 
     /// Publishes and calls `done` with the outcome, from an engine thread.
-    pub fn publish_with(&self, topic: &str, message: &Message, done: Completion) {
+    pub fn publish_with(&self, topic: String, message: Message, done: Completion) {
         self.handle.publish_with(topic, message, done)
     }
 

@@ -29,7 +29,7 @@ pub fn engine_qos(qos: WireQoS) -> QoS {
     }
 }
 
-fn publish_properties(p: &MessageProperties) -> Option<PublishProperties> {
+fn publish_properties(p: MessageProperties) -> Option<PublishProperties> {
     if p.is_empty() {
         return None;
     }
@@ -37,21 +37,21 @@ fn publish_properties(p: &MessageProperties) -> Option<PublishProperties> {
         payload_format_indicator: p.payload_format_indicator.map(u8::from),
         message_expiry_interval: p.message_expiry_interval,
         topic_alias: None,
-        response_topic: p.response_topic.clone(),
-        correlation_data: p.correlation_data.clone(),
-        user_properties: p.user_properties.clone(),
+        response_topic: p.response_topic,
+        correlation_data: p.correlation_data,
+        user_properties: p.user_properties,
         subscription_identifiers: Vec::new(),
-        content_type: p.content_type.clone(),
+        content_type: p.content_type,
     })
 }
 
 /// The PUBLISH packet for `message` on `topic` (packet id set when sent).
-pub fn to_publish(topic: &str, message: &Message) -> Publish {
+pub fn to_publish(topic: &str, message: Message) -> Publish {
     let mut publish = Publish::new(
         topic,
         wire_qos(message.qos),
-        message.payload.clone(),
-        publish_properties(&message.properties),
+        message.payload,
+        publish_properties(message.properties),
     );
     publish.retain = message.retained;
     publish
@@ -191,7 +191,7 @@ mod tests {
         message.properties.content_type = Some("text/plain".into());
         message.properties.message_expiry_interval = Some(30);
         message.properties.payload_format_indicator = Some(true);
-        let mut publish = to_publish("a/b", &message);
+        let mut publish = to_publish("a/b", message.clone());
         publish.pkid = 9;
         let mut buf = BytesMut::new();
         write_packet(&Packet::Publish(publish), &mut buf, None).unwrap();
@@ -209,7 +209,7 @@ mod tests {
     #[test]
     fn partial_input_waits_for_more_bytes() {
         let mut buf = BytesMut::new();
-        let publish = to_publish("t", &Message::new(vec![7u8; 100]).with_qos(QoS::AtMostOnce));
+        let publish = to_publish("t", Message::new(vec![7u8; 100]).with_qos(QoS::AtMostOnce));
         write_packet(&Packet::Publish(publish), &mut buf, None).unwrap();
         let mut half = buf.split_to(50);
         assert!(read_packet(&mut half, 1 << 20).unwrap().is_none());
@@ -222,7 +222,7 @@ mod tests {
         write_packet(
             &Packet::Publish(to_publish(
                 "t",
-                &Message::new(vec![0u8; 2000]).with_qos(QoS::AtMostOnce),
+                Message::new(vec![0u8; 2000]).with_qos(QoS::AtMostOnce),
             )),
             &mut buf,
             None,

@@ -140,7 +140,7 @@ impl Listener {
     }
 
     /// Publishes on the listener's connection (responses, L5).
-    pub fn publish_with(&self, topic: &str, message: &Message, done: Completion) {
+    pub fn publish_with(&self, topic: String, message: Message, done: Completion) {
         self.handle.publish_with(topic, message, done)
     }
 
@@ -246,8 +246,8 @@ impl Received {
     /// `caller->respond(m)`; `done` gets the token (for `onComplete`) or the error.
     pub fn respond_with(&self, response: &Message, done: Completion) {
         match self.response(response) {
-            Ok((topic, response)) => self.handle.publish_with(&topic, &response, done),
-            Err(e) => done(Err(e)),
+            Ok((topic, response)) => self.handle.publish_with(topic, response, done),
+            Err(e) => done.complete(Err(e)),
         }
     }
 

@@ -21,8 +21,27 @@ use rumqttc::v5::mqttbytes::QoS as WireQoS;
 use crate::error::{code, ErrorKind, MqttError, Result};
 use crate::message::DeliveryToken;
 
-/// Called once with the outcome of a publish (contract P1).
-pub type Completion = Box<dyn FnOnce(Result<DeliveryToken>) + Send>;
+/// Told once of the outcome of a publish (contract P1).
+pub enum Completion {
+    /// A closure: the Rust API's futures.
+    Callback(Box<dyn FnOnce(Result<DeliveryToken>) + Send>),
+    /// A function and the request it answers: the Java bridge's publishes,
+    /// with no allocation per message.
+    Request(fn(i64, Result<DeliveryToken>), i64),
+}
+
+impl Completion {
+    pub fn callback(f: impl FnOnce(Result<DeliveryToken>) + Send + 'static) -> Self {
+        Completion::Callback(Box::new(f))
+    }
+
+    pub fn complete(self, result: Result<DeliveryToken>) {
+        match self {
+            Completion::Callback(f) => f(result),
+            Completion::Request(f, request_id) => f(request_id, result),
+        }
+    }
+}
 
 /// A publish handed to the engine and not yet acknowledged.
 pub struct PendingPublish {
@@ -290,11 +309,13 @@ impl SessionState {
         self.inflight.remove(&seq)
     }
 
-    fn token(flight: &InFlight) -> DeliveryToken {
-        DeliveryToken {
+    /// A delivered flight's completion and token (the topic moves into it).
+    fn delivered(flight: InFlight) -> Finished {
+        let token = DeliveryToken {
             message_id: flight.pending.publish.pkid,
-            topic: flight.pending.topic.clone(),
-        }
+            topic: flight.pending.topic,
+        };
+        (flight.pending.done, Ok(token))
     }
 
     pub fn handle_puback(&mut self, ack: &PubAck) -> Option<Finished> {
@@ -303,21 +324,23 @@ impl SessionState {
             return None;
         }
         let flight = self.finish(ack.pkid)?;
-        let result = match ack.reason {
-            PubAckReason::Success | PubAckReason::NoMatchingSubscribers => Ok(Self::token(&flight)),
+        match ack.reason {
+            PubAckReason::Success | PubAckReason::NoMatchingSubscribers => {
+                Some(Self::delivered(flight))
+            }
             reason => {
                 let text = ack
                     .properties
                     .as_ref()
                     .and_then(|p| p.reason_string.as_deref());
-                Err(MqttError::broker(
+                let err = MqttError::broker(
                     format!("Publish to '{}' refused", flight.pending.topic),
                     puback_code(reason),
                     text,
-                ))
+                );
+                Some((flight.pending.done, Err(err)))
             }
-        };
-        Some((flight.pending.done, result))
+        }
     }
 
     /// Returns the PUBREL to send, or the failure when the broker refused.
@@ -356,8 +379,7 @@ impl SessionState {
             return None;
         }
         let flight = self.finish(comp.pkid)?;
-        let token = Self::token(&flight);
-        Some((flight.pending.done, Ok(token)))
+        Some(Self::delivered(flight))
     }
 
     /// Decides whether a received PUBLISH reaches the application.
@@ -502,8 +524,7 @@ impl SessionState {
             let mut resend = Vec::new();
             for flight in flights.into_values() {
                 if flight.stage == Awaiting::PubComp {
-                    let token = Self::token(&flight);
-                    finished.push((flight.pending.done, Ok(token)));
+                    finished.push(Self::delivered(flight));
                 } else {
                     let mut pending = flight.pending;
                     pending.publish.dup = true;
@@ -574,14 +595,14 @@ mod tests {
         let pending = PendingPublish {
             publish: Publish::new("t", qos, name.clone().into_bytes(), None),
             topic: "t".into(),
-            done: Box::new(move |r| log.lock().unwrap().push((name, r))),
+            done: Completion::callback(move |r| log.lock().unwrap().push((name, r))),
         };
         assert!(state.enqueue(pending).is_ok());
     }
 
     fn finish(finished: impl IntoIterator<Item = Finished>) {
         for (done, result) in finished {
-            done(result);
+            done.complete(result);
         }
     }
 
@@ -673,7 +694,7 @@ mod tests {
         let pending = PendingPublish {
             publish: Publish::new("t", WireQoS::AtLeastOnce, "b", None),
             topic: "t".into(),
-            done: Box::new(|_| {}),
+            done: Completion::callback(|_| {}),
         };
         let Err((_, result)) = s.enqueue(pending) else {
             panic!("the second publish must be refused")

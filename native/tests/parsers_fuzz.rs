@@ -73,5 +73,5 @@ proptest! {
 }
 
 fn rumqttc_packet(message: &mqtt_engine::Message) -> rumqttc::v5::mqttbytes::v5::Packet {
-    rumqttc::v5::mqttbytes::v5::Packet::Publish(codec::to_publish("a/b", message))
+    rumqttc::v5::mqttbytes::v5::Packet::Publish(codec::to_publish("a/b", message.clone()))
 }

@@ -23,7 +23,7 @@ use crate::error::{MqttError, Result};
 use crate::listener::Listener;
 use crate::message::{DeliveryToken, Subscription};
 use crate::runtime;
-use crate::state::AckId;
+use crate::state::{AckId, Completion};
 use crate::wire;
 
 /// Messages forwarded to Java and not yet given back as credit.
@@ -372,7 +372,7 @@ fn client_of(entry: &Entry) -> Result<Client> {
     }
 }
 
-pub fn publish(handle: i64, topic: &str, message: Vec<u8>, request_id: i64) -> Result<()> {
+pub fn publish(handle: i64, topic: String, message: Vec<u8>, request_id: i64) -> Result<()> {
     let message = match wire::decode_message(Bytes::from(message)) {
         Ok(m) => m,
         Err(e) => {
@@ -387,11 +387,11 @@ pub fn publish(handle: i64, topic: &str, message: Vec<u8>, request_id: i64) -> R
             return Ok(());
         }
     };
-    let done = Box::new(move |result: Result<DeliveryToken>| complete_publish(request_id, result));
+    let done = Completion::Request(complete_publish, request_id);
     match entry.endpoint.get() {
-        Some(Endpoint::Client(c)) => c.publish_with(topic, &message, done),
-        Some(Endpoint::Listener(l)) => l.publish_with(topic, &message, done),
-        None => done(Err(MqttError::closed())),
+        Some(Endpoint::Client(c)) => c.publish_with(topic, message, done),
+        Some(Endpoint::Listener(l)) => l.publish_with(topic, message, done),
+        None => done.complete(Err(MqttError::closed())),
     }
     Ok(())
 }

@@ -180,11 +180,11 @@ impl EventLoop {
         match command {
             Command::Publish(pending) => {
                 if let Some(error) = self.too_large(&pending) {
-                    (pending.done)(Err(error));
+                    pending.done.complete(Err(error));
                     return None;
                 }
                 if let Err((done, result)) = self.state.enqueue(*pending) {
-                    done(result);
+                    done.complete(result);
                 }
                 let mut out = Vec::new();
                 self.state.take_sendable(&mut out);
@@ -440,7 +440,7 @@ impl EventLoop {
         for outbound in out {
             match (outbound.on_written, self.try_encode(&outbound.packet, link)) {
                 (Some(written), Ok(())) => link.written.push(written),
-                (Some((done, _)), Err(e)) => done(Err(e)),
+                (Some((done, _)), Err(e)) => done.complete(Err(e)),
                 (None, Err(e)) => {
                     eprintln!("mqtt-engine: an outgoing packet could not be encoded: {e}")
                 }
@@ -462,7 +462,7 @@ impl EventLoop {
         link.last_write = Instant::now();
         let result = result.map_err(MqttError::connection_lost);
         for (done, token) in link.written.drain(..) {
-            done(result.clone().map(|()| token));
+            done.complete(result.clone().map(|()| token));
         }
         result
     }

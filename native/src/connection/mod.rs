@@ -370,13 +370,13 @@ impl EventLoop {
 
 fn complete(finished: Vec<Finished>) {
     for (done, result) in finished {
-        done(result);
+        done.complete(result);
     }
 }
 
 fn reject(command: Command, error: MqttError) {
     match command {
-        Command::Publish(pending) => (pending.done)(Err(error)),
+        Command::Publish(pending) => pending.done.complete(Err(error)),
         Command::Subscribe(_, done) | Command::Unsubscribe(_, done) => {
             let _ = done.send(Err(error));
         }

@@ -71,7 +71,7 @@ impl EventLoop {
             // While reconnecting, publishes wait for the connection (C5).
             Command::Publish(pending) if reconnecting => {
                 if let Err((done, result)) = self.state.enqueue(*pending) {
-                    done(result);
+                    done.complete(result);
                 }
             }
             Command::Ack(id) => self.state.ack(id, &mut Vec::new()),

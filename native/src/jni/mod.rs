@@ -121,7 +121,7 @@ pub extern "system" fn Java_io_ballerina_lib_mqtt_engine_Native_publish<'local>(
         let topic = String::from_utf8(bytes(env, &topic, "topic")?)
             .map_err(|_| MqttError::invalid("topic is not valid UTF-8"))?;
         let message = bytes(env, &message, "message")?;
-        bridge::publish(handle, &topic, message, request_id)
+        bridge::publish(handle, topic, message, request_id)
     })
 }
 
