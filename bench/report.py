@@ -181,8 +181,8 @@ def main():
         md.append("| call | ns | what it includes |")
         md.append("|---|---|---|")
         md.append(f"| `Native.status` | {j['status_ns']:.0f} | the crossing + handle registry lookup |")
-        md.append(f"| `Native.publish` (QoS 0, 100 B) | {j['publish_qos0_ns']:.0f} | crossing, topic string + "
-                  "message bytes into Rust, wire decode, lookup, command to the connection task (its wake-up) |")
+        md.append(f"| `Native.publish` (QoS 0, 100 B) | {j['publish_qos0_ns']:.0f} | crossing, topic and message "
+                  "bytes into Rust (one copy each), wire decode, lookup, command to the connection task (its wake-up) |")
         if call:
             md.append(f"| rumqttc `AsyncClient::try_publish` (QoS 0, 100 B) | {call['try_publish_qos0_ns']:.0f} | "
                       "the floor: no JNI, the same kind of request channel + wake-up of the event loop task |")
