@@ -1,6 +1,7 @@
 //! The connected state: serving one live connection until it ends.
 
 use super::*;
+use futures_util::FutureExt;
 
 impl EventLoop {
     /// Serves one live connection until it ends.
@@ -9,12 +10,8 @@ impl EventLoop {
         // The broker may send packets right behind CONNACK (a resumed
         // session's PUBRELs and PUBLISHes), read with it: take them now, or
         // they wait for the next read, which may never come.
-        loop {
-            match codec::read_packet(&mut link.read_buf, max_in) {
-                Ok(Some(packet)) => link.backlog.push_back(packet),
-                Ok(None) => break,
-                Err(e) => return Ended::Lost(MqttError::connection_lost(e)),
-            }
+        if let Err(ended) = parse_read(&mut link, max_in) {
+            return ended;
         }
         // One timer for the keep-alive and the disconnect deadlines, moved
         // lazily: re-arming it on every write costs a timer-wheel update per
@@ -77,21 +74,17 @@ impl EventLoop {
                     return Ended::Closed(done);
                 }
                 Wake::Command(Some(command)) => {
-                    let mut ended = self.on_command(command, &mut link);
-                    // Take what else is queued so one write carries many packets.
-                    for _ in 0..256 {
-                        if ended.is_some() {
-                            break;
-                        }
-                        let Ok(command) = self.commands.try_recv() else {
-                            break;
-                        };
-                        ended = self.on_command(command, &mut link);
-                    }
-                    if let Some(ended) = ended {
+                    if let Some(ended) = self.take_commands(Some(command), &mut link) {
                         let _ = self.flush(&mut link).await;
                         let _ = link.io.shutdown().await;
                         return ended;
+                    }
+                    // What the broker has already sent (acks of earlier
+                    // publishes) is answered in the same write.
+                    if self.stalled.is_none() {
+                        if let Err(ended) = read_now(&mut link, max_in) {
+                            return ended;
+                        }
                     }
                 }
                 Wake::Room(None) => return Ended::Lost(MqttError::closed()),
@@ -110,13 +103,18 @@ impl EventLoop {
                     ))
                 }
                 Wake::Read(Err(e)) => return Ended::Lost(MqttError::connection_lost(e)),
-                Wake::Read(Ok(_)) => loop {
-                    match codec::read_packet(&mut link.read_buf, max_in) {
-                        Ok(Some(packet)) => link.backlog.push_back(packet),
-                        Ok(None) => break,
-                        Err(e) => return Ended::Lost(MqttError::connection_lost(e)),
+                Wake::Read(Ok(_)) => {
+                    if let Err(ended) = parse_read(&mut link, max_in) {
+                        return ended;
                     }
-                },
+                    // Publishes queued meanwhile go out in the same write
+                    // as the answers to what was read.
+                    if let Some(ended) = self.take_commands(None, &mut link) {
+                        let _ = self.flush(&mut link).await;
+                        let _ = link.io.shutdown().await;
+                        return ended;
+                    }
+                }
                 Wake::Timer => {
                     let now = Instant::now();
                     if disconnect_at.is_some_and(|at| at <= now) {
@@ -138,6 +136,25 @@ impl EventLoop {
                 }
             }
         }
+    }
+
+    /// Handles `first` and what else is queued (at most 256 more), so one
+    /// write carries many packets; stops at a command that ends the link.
+    fn take_commands(&mut self, first: Option<Command>, link: &mut Link) -> Option<Ended> {
+        if let Some(command) = first {
+            if let Some(ended) = self.on_command(command, link) {
+                return Some(ended);
+            }
+        }
+        for _ in 0..256 {
+            let Ok(command) = self.commands.try_recv() else {
+                break;
+            };
+            if let Some(ended) = self.on_command(command, link) {
+                return Some(ended);
+            }
+        }
+        None
     }
 
     pub(super) fn keep_alive_deadline(&self, link: &Link) -> Option<Instant> {
@@ -481,5 +498,30 @@ fn suback_code(code: SubscribeReasonCode) -> u8 {
         SharedSubscriptionsNotSupported => 0x9E,
         SubscriptionIdNotSupported => 0xA1,
         WildcardSubscriptionsNotSupported => 0xA2,
+    }
+}
+
+/// Parses the complete packets in the read buffer into the backlog.
+fn parse_read(link: &mut Link, max_in: u32) -> std::result::Result<(), Ended> {
+    loop {
+        match codec::read_packet(&mut link.read_buf, max_in) {
+            Ok(Some(packet)) => link.backlog.push_back(packet),
+            Ok(None) => return Ok(()),
+            Err(e) => return Err(Ended::Lost(MqttError::connection_lost(e))),
+        }
+    }
+}
+
+/// Reads what the socket already holds, without waiting. tokio remembers
+/// whether the socket is readable, so when it is not this costs no syscall;
+/// the next `select!` registers the task's waker again.
+fn read_now(link: &mut Link, max_in: u32) -> std::result::Result<(), Ended> {
+    match link.io.read_buf(&mut link.read_buf).now_or_never() {
+        None => Ok(()),
+        Some(Ok(0)) => Err(Ended::Lost(MqttError::connection_lost(
+            "the broker closed the connection",
+        ))),
+        Some(Ok(_)) => parse_read(link, max_in),
+        Some(Err(e)) => Err(Ended::Lost(MqttError::connection_lost(e))),
     }
 }
