@@ -10,7 +10,7 @@ pub use queue::Lane;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -70,18 +70,11 @@ fn dispatch_queues() -> &'static Mutex<HashMap<i64, Arc<DispatchQueue>>> {
 }
 
 fn dispatch_queue(handle: i64) -> Option<Arc<DispatchQueue>> {
-    dispatch_queues()
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .get(&handle)
-        .cloned()
+    lock(dispatch_queues()).get(&handle).cloned()
 }
 
 fn forget_dispatch_queue(handle: i64) {
-    dispatch_queues()
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .remove(&handle);
+    lock(dispatch_queues()).remove(&handle);
 }
 
 /// Where a handle's events go: the event pump, or a listener's own queue.
@@ -125,11 +118,8 @@ pub fn wake_dispatch(handle: i64) {
 /// The dispatch thread ended before END (a stop): once the handle is gone
 /// too, nobody reads its queue any more.
 pub fn end_dispatch(handle: i64) {
-    let mut queues = dispatch_queues().lock().unwrap_or_else(|p| p.into_inner());
-    let registered = registry()
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .contains_key(&handle);
+    let mut queues = lock(dispatch_queues());
+    let registered = lock(registry()).contains_key(&handle);
     if registered {
         if let Some(q) = queues.get(&handle) {
             q.abandoned.store(true, Ordering::Release);
@@ -156,15 +146,16 @@ struct Entry {
 
 impl Entry {
     fn abort_tasks(&self) {
-        for task in self
-            .tasks
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .drain(..)
-        {
+        for task in lock(&self.tasks).drain(..) {
             task.abort();
         }
     }
+}
+
+/// Locks a bridge mutex, poisoned or not: a panic caught on one JNI call
+/// must not make every later call on the maps and queues panic too.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 fn registry() -> &'static Mutex<HashMap<i64, Arc<Entry>>> {
@@ -173,9 +164,7 @@ fn registry() -> &'static Mutex<HashMap<i64, Arc<Entry>>> {
 }
 
 fn lookup(handle: i64) -> Result<Arc<Entry>> {
-    registry()
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
+    lock(registry())
         .get(&handle)
         .cloned()
         .filter(|e| e.endpoint.get().is_some())
@@ -183,15 +172,12 @@ fn lookup(handle: i64) -> Result<Arc<Entry>> {
 }
 
 fn unregister(handle: i64) -> Option<Arc<Entry>> {
-    let entry = registry()
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .remove(&handle)?;
+    let entry = lock(registry()).remove(&handle)?;
     entry.abort_tasks();
     entry.route.push(Event::End(handle));
     if let Route::Dispatch(q) = &entry.route {
         // Nobody polls a listener that never started or whose dispatch ended.
-        let mut queues = dispatch_queues().lock().unwrap_or_else(|p| p.into_inner());
+        let mut queues = lock(dispatch_queues());
         if !q.polled.load(Ordering::Acquire) || q.abandoned.load(Ordering::Acquire) {
             queues.remove(&handle);
         }
@@ -218,10 +204,7 @@ pub fn connect(
     let handle = NEXT.fetch_add(1, Ordering::Relaxed);
     let route = if listener {
         let q = Arc::new(DispatchQueue::default());
-        dispatch_queues()
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(handle, q.clone());
+        lock(dispatch_queues()).insert(handle, q.clone());
         Route::Dispatch(q)
     } else {
         Route::Pump
@@ -233,10 +216,7 @@ pub fn connect(
         forwarding: AtomicBool::new(false),
         route,
     });
-    registry()
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .insert(handle, entry.clone());
+    lock(registry()).insert(handle, entry.clone());
     runtime::spawn(async move {
         let connected = if listener {
             Listener::connect(options, subscriptions, manual_acks)
@@ -256,10 +236,7 @@ pub fn connect(
                 complete(request_id, Ok(()));
             }
             Err(e) => {
-                registry()
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .remove(&handle);
+                lock(registry()).remove(&handle);
                 forget_dispatch_queue(handle);
                 complete(request_id, Err(e));
             }
@@ -289,11 +266,7 @@ fn forward_events(handle: i64, entry: &Arc<Entry>) {
         }
         None => return,
     };
-    entry
-        .tasks
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .push(task);
+    lock(&entry.tasks).push(task);
 }
 
 fn forward_client_messages(handle: i64, entry: &Arc<Entry>, client: Client) {
@@ -312,11 +285,7 @@ fn forward_client_messages(handle: i64, entry: &Arc<Entry>, client: Client) {
         }
         push(Lane::Events, Event::End(handle));
     });
-    entry
-        .tasks
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .push(task);
+    lock(&entry.tasks).push(task);
 }
 
 fn forward_listener_messages(handle: i64, entry: &Arc<Entry>, listener: Arc<Listener>) {
@@ -337,11 +306,7 @@ fn forward_listener_messages(handle: i64, entry: &Arc<Entry>, listener: Arc<List
         }
         route.push(Event::End(handle));
     });
-    entry
-        .tasks
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .push(task);
+    lock(&entry.tasks).push(task);
 }
 
 /// Runs `work` on the endpoint and completes `request_id` with its outcome.

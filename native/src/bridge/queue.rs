@@ -8,6 +8,7 @@ use std::collections::VecDeque;
 use std::sync::{Condvar, Mutex, OnceLock};
 use std::time::Duration;
 
+use super::lock;
 use crate::connection::ConnectionEvent;
 use crate::error::{MqttError, Result};
 use crate::message::Message;
@@ -77,14 +78,14 @@ pub(super) struct EventQueue {
 
 impl EventQueue {
     pub(super) fn push(&self, event: Event) {
-        let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
+        let mut pending = lock(&self.pending);
         pending.events.push_back(event);
         self.signal(pending);
     }
 
     /// Makes the poller return now, with an empty batch if nothing is queued.
     pub(super) fn wake(&self) {
-        let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
+        let mut pending = lock(&self.pending);
         pending.woken = true;
         self.signal(pending);
     }
@@ -100,7 +101,7 @@ impl EventQueue {
 
     /// Waits up to `timeout` for events and encodes a batch (None when none came).
     pub(super) fn poll(&self, timeout: Duration) -> Option<Batch> {
-        let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
+        let mut pending = lock(&self.pending);
         if pending.events.is_empty() && !pending.woken {
             pending.waiting += 1;
             pending = self

@@ -63,8 +63,8 @@ fn string(env: &mut JNIEnv<'_>, value: &JString<'_>, what: &str) -> JniResult<St
         return Err(MqttError::invalid(format!("{what} must not be null")));
     }
     // `get_string` looks up java.lang.String (FindClass) on every call to
-    // check the type, about 1 µs per publish; the native method's declared
-    // parameter type already guarantees it.
+    // check the type, about 1 µs; the native method's declared parameter
+    // type already guarantees it.
     // SAFETY: `value` is a non-null reference passed for a `String` parameter.
     let java = unsafe { env.get_string_unchecked(value) }.map_err(jni_error)?;
     // jni's own conversion replaces what is not valid (an unpaired UTF-16
