@@ -1,11 +1,35 @@
-// Constants of the MQTT package: the public default URL and the module-private
-// values (error texts, client-side reason codes) that the sources and tests share.
+// Constants of the MQTT package: the public default URL and quality-of-service levels, and
+// the module-private values (error texts, client-side reason codes) that the sources and
+// tests share.
 
 # The URL of an MQTT broker on the local host at the default plain-TCP port (1883).
 # ```ballerina
 # mqtt:Client 'client = check new (mqtt:DEFAULT_URL, "publisher-1");
 # ```
 public const string DEFAULT_URL = "tcp://localhost:1883";
+
+# Quality of service 0, at most once: the message is sent once and not acknowledged; it is
+# lost if the connection fails. `publish` returns when it is written to the connection.
+# ```ballerina
+# _ = check 'client->publish("sensors/t1", {payload: "21.5".toBytes(), qos: mqtt:AT_MOST_ONCE});
+# ```
+public const int AT_MOST_ONCE = 0;
+
+# Quality of service 1, at least once: the message is kept until the receiver acknowledges it
+# (PUBACK) and sent again, flagged as a duplicate, after a reconnect, so it may arrive more
+# than once. The default `qos` of `mqtt:Message` and
+# `mqtt:Subscription`.
+# ```ballerina
+# _ = check 'client->publish("sensors/t1", {payload: "21.5".toBytes(), qos: mqtt:AT_LEAST_ONCE});
+# ```
+public const int AT_LEAST_ONCE = 1;
+
+# Quality of service 2, exactly once: a four-step handshake (PUBREC, PUBREL, PUBCOMP) delivers
+# the message once and only once. `publish` returns when PUBCOMP is received.
+# ```ballerina
+# check 'client->subscribe({topic: "orders/new", qos: mqtt:EXACTLY_ONCE});
+# ```
+public const int EXACTLY_ONCE = 2;
 
 // Message of the error that every operation on a closed receive stream returns (rule R2).
 const string STREAM_CLOSED_MESSAGE = "Stream is closed. Therefore, no operations are allowed further on the stream.";

@@ -1,4 +1,4 @@
-// The records, enums and service type of the MQTT package (contract §2 and §7).
+// The records, enums and service type of the MQTT package (docs/spec/spec.md §2, §4.2; contract §2 and §7).
 
 import ballerina/crypto;
 
@@ -15,7 +15,8 @@ import ballerina/crypto;
 # ```
 #
 # + payload - The application payload, as bytes
-# + qos - The quality of service: 0 at most once, 1 at least once, 2 exactly once
+# + qos - The quality of service: `mqtt:AT_MOST_ONCE` (0), `mqtt:AT_LEAST_ONCE` (1) or
+#         `mqtt:EXACTLY_ONCE` (2)
 # + retained - Whether the broker keeps this message as the retained message of its topic
 #              (set by the publisher; on a received message, whether it came from the
 #              broker's retained store)
@@ -95,7 +96,8 @@ public type DeliveryToken record {|
 #
 # + topic - The topic filter; may contain the wildcards `+` and `#`, and may be a shared
 #           subscription `$share/<group>/<filter>`
-# + qos - The maximum quality of service (0, 1 or 2) to receive messages with
+# + qos - The maximum quality of service to receive messages with: `mqtt:AT_MOST_ONCE` (0),
+#         `mqtt:AT_LEAST_ONCE` (1) or `mqtt:EXACTLY_ONCE` (2)
 # + noLocal - When `true`, the broker does not send back messages this connection published
 # + retainAsPublished - When `true`, forwarded messages keep the RETAIN flag they were published with
 # + retainHandling - When the broker sends retained messages: 0 at every subscribe, 1 only

@@ -18,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import check_bal_api as checker  # noqa: E402
 
 PACKAGE = checker.DEFAULT_PACKAGE
+EXAMPLES = checker.DEFAULT_EXAMPLES
 
 
 def problems_of(package: Path) -> list[str]:
@@ -60,7 +61,9 @@ def test_every_contract_name_is_present() -> None:
     for name in checker.EXPECTED_RECORDS:
         assert module.types[name].closed, name
     assert set(checker.EXPECTED_CLASSES) <= set(module.classes)
-    assert module.constants["DEFAULT_URL"] == (True, '"tcp://localhost:1883"')
+    for name, (type_, value) in checker.EXPECTED_CONSTANTS.items():
+        constant = module.constants[name]
+        assert (constant.public, constant.type, constant.value, constant.file) == (True, type_, value, "constants.bal")
     assert module.enums["Protocol"] == (True, ["SSL", "TLS"])
 
 
@@ -154,6 +157,17 @@ def test_config_fields_state_their_units() -> None:
      "record DeliveryToken: must be a closed record"),
     ("types.bal", "    SSL,\n", "    SSL,\n    DTLS,\n", "enum Protocol"),
     ("constants.bal", '"tcp://localhost:1883"', '"tcp://localhost:1884"', "constant DEFAULT_URL"),
+    ("constants.bal", "public const int EXACTLY_ONCE = 2;", "public const int EXACTLY_ONCE = 3;",
+     "constant EXACTLY_ONCE: value `3`, expected `2`"),
+    ("constants.bal", "public const int AT_MOST_ONCE = 0;", "const int AT_MOST_ONCE = 0;",
+     "constant AT_MOST_ONCE: must be public"),
+    ("constants.bal", "public const int AT_LEAST_ONCE = 1;", 'public const string AT_LEAST_ONCE = "1";',
+     "constant AT_LEAST_ONCE: declared `string`, expected `int`"),
+    ("constants.bal", "public const int AT_LEAST_ONCE = 1;\n", "", "constant AT_LEAST_ONCE: missing"),
+    ("constants.bal", "# ```ballerina\n# check 'client->subscribe({topic: \"orders/new\", qos: mqtt:EXACTLY_ONCE});\n# ```\n",
+     "", "constant EXACTLY_ONCE: needs a `#` doc comment with a summary and a ```ballerina snippet"),
+    ("constants.bal", "public const string DEFAULT_URL", "public const string DEFAULT_URI",
+     "constant DEFAULT_URI: public but not in the contract"),
     ("errors.bal", "public type Error distinct error<ErrorDetails>;", "public type Error error<ErrorDetails>;",
      "type Error"),
     ("subscriptions.bal", "isolated function toSubscriptionList", "public isolated function toSubscriptionList",
@@ -204,3 +218,162 @@ def test_tokenizer_keeps_strings_and_drops_comments() -> None:
 def test_java_type_mapping(bal_type: str, java: str) -> None:
     module = checker.parse_package(PACKAGE)
     assert checker.java_type(bal_type, module) == java
+
+
+def test_constant_outside_constants_bal_is_reported(package_copy: Path) -> None:
+    edit(package_copy, "constants.bal", "public const int AT_MOST_ONCE = 0;\n", "")
+    (package_copy / "qos.bal").write_text("# At most once.\n# ```ballerina\n# int q = mqtt:AT_MOST_ONCE;\n# ```\n"
+                                          "public const int AT_MOST_ONCE = 0;\n")
+    assert "constant AT_MOST_ONCE: declared in qos.bal, expected in constants.bal" in problems_of(package_copy)
+
+
+# -- Ballerina.toml of the package ------------------------------------------------
+
+def test_package_toml_is_publishable() -> None:
+    assert checker.check_package_toml(PACKAGE) == []
+    assert checker.package_version(PACKAGE) == "1.5.0"
+
+
+@pytest.mark.parametrize("old, new, expected", [
+    ('version = "1.5.0"', 'version = "1.4.1"', "version `1.4.1` must be a release above 1.4.1"),
+    ('repository = "https://github.com/ballerina-platform/module-ballerina-mqtt"\n', "",
+     "`repository` must be the https URL"),
+    ('version = "1.0.0"\npath', 'version = "1.5.0"\npath', "bridge dependency version `1.5.0`, java-bridge/pom.xml builds `1.0.0`"),
+    ("target/mqtt-bridge.jar", "target/mqtt-bridge-1.0.0.jar", "bridge dependency path"),
+])
+def test_package_toml_mistakes_are_reported(tmp_path: Path, old: str, new: str, expected: str) -> None:
+    package = tmp_path / "ballerina"
+    package.mkdir()
+    (tmp_path / "java-bridge").mkdir()
+    shutil.copy(PACKAGE.parent / "java-bridge" / "pom.xml", tmp_path / "java-bridge" / "pom.xml")
+    (tmp_path / "LICENSE").write_text("Apache License\n")
+    edit_copy = (PACKAGE / "Ballerina.toml").read_text()
+    assert old in edit_copy, f"{old!r} not in Ballerina.toml: the test no longer matches it"
+    (package / "Ballerina.toml").write_text(edit_copy.replace(old, new, 1))
+    problems = checker.check_package_toml(package)
+    assert any(expected in p for p in problems), problems
+
+
+def test_license_is_apache_2() -> None:
+    text = (PACKAGE.parent / "LICENSE").read_text()
+    assert "Apache License\n                           Version 2.0, January 2004" in text
+    assert "END OF TERMS AND CONDITIONS" in text
+
+
+# -- examples ---------------------------------------------------------------------
+
+def example_problems(examples: Path) -> list[str]:
+    return checker.check_examples(examples, checker.parse_package(PACKAGE), checker.package_version(PACKAGE))
+
+
+@pytest.fixture
+def examples_copy(tmp_path: Path) -> Path:
+    copy = tmp_path / "examples"
+    shutil.copytree(EXAMPLES, copy, ignore=shutil.ignore_patterns("target", "Dependencies.toml"))
+    return copy
+
+
+def test_examples_fit_the_api() -> None:
+    assert example_problems(EXAMPLES) == []
+
+
+def test_examples_cover_the_four_use_cases() -> None:
+    """Publish with delivery tokens, manual acks, request/response with respond, mutual TLS."""
+    projects = checker.example_projects(EXAMPLES)
+    assert len(projects) >= 4
+    sources = {p: " ".join(t.text for f in p.glob("*.bal") for t in checker.tokenize(f.read_text()))
+               for p in projects}
+
+    def having(*snippets: str) -> list[Path]:
+        return [p for p, text in sources.items() if all(s in text for s in snippets)]
+
+    assert having("mqtt : DeliveryToken", "-> publish (")
+    assert having("manualAcks = true", "-> complete ( )")
+    assert having("-> respond (") and having("-> receiveResponse (", "-> subscribe (")
+    assert having("secureSocket", "cert :", "key :", "certFile :", "keyFile :")
+    for project in projects:
+        toml = checker.tomllib.loads((project / "Ballerina.toml").read_text())
+        assert {"org": "ballerina", "name": "mqtt", "version": "1.5.0", "repository": "local"} in toml["dependency"]
+
+
+@pytest.mark.parametrize("file, old, new, expected", [
+    ("publish-delivery-tokens/main.bal", "mqtt:DeliveryToken token", "mqtt:DeliveryReceipt token",
+     "`mqtt:DeliveryReceipt` is not in the public API of ballerina/mqtt"),
+    ("publish-delivery-tokens/main.bal", "{payload: reading.toBytes(), qos}", "{body: reading.toBytes(), qos}",
+     "`mqtt:Message` has no field `body`"),
+    ("publish-delivery-tokens/main.bal", "{payload: reading.toBytes(), qos}", "{qos}",
+     "`mqtt:Message`: required field `payload` missing"),
+    ("publish-delivery-tokens/main.bal", "${token.messageId}", "${token.packetId}",
+     "`mqtt:DeliveryToken` has no field `packetId`"),
+    ("publish-delivery-tokens/main.bal", "publisher->disconnect()", "publisher->stop()",
+     "`mqtt:Client` has no method `stop`"),
+    ("publish-delivery-tokens/main.bal", 'connectionConfig = {', 'connection = {',
+     "Client.init: no parameter named `connection`"),
+    ("publish-delivery-tokens/main.bal", "connectionTimeout: 10", "connectionTimeout: \"10s\"",
+     "`\"10s\"` where `int` is expected"),
+    ("publish-delivery-tokens/main.bal", "qos: mqtt:AT_LEAST_ONCE,", "qos: mqtt:DEFAULT_URL,",
+     "`mqtt:DEFAULT_URL` (string) where `int` is expected"),
+    ("publish-delivery-tokens/main.bal", "publisher->publish(topic, {payload: reading.toBytes(), qos})",
+     "publisher->publish(topic, {payload: reading.toBytes(), qos}, true)",
+     "Client.publish: 3 positional arguments, it takes at most 2"),
+    ("publish-delivery-tokens/main.bal", 'new (brokerUrl, "example-token-publisher",', "new (brokerUrl,",
+     "Client.init: argument `clientId` missing"),
+    ("manual-acks-listener/main.bal", "caller->complete()", "caller.complete()",
+     "`mqtt:Caller->complete` is a remote method: call it with `->`"),
+    ("manual-acks-listener/main.bal", "    manualAcks = true\n", "    manualAck = true\n",
+     "Listener.init: no parameter named `manualAck` and no field `manualAck` in `ListenerConfiguration`"),
+    ("manual-acks-listener/main.bal", "sessionExpiryInterval: 3600", "sessionExpiry: 3600",
+     "`mqtt:ConnectionConfiguration` has no field `sessionExpiry`"),
+    ("manual-acks-listener/main.bal", "remote function onMessage(", "remote function onMessages(",
+     "the service has no `remote function onMessage`"),
+    ("manual-acks-listener/main.bal", "onMessage(mqtt:Message message, mqtt:Caller caller)",
+     "onMessage(mqtt:Message message, mqtt:Client caller)", "the parameters must be (mqtt:Message)"),
+    ("request-response/responder/main.bal", "remote function onComplete(mqtt:DeliveryToken token) {",
+     "remote function onComplete(mqtt:DeliveryToken token) returns string {", "`onComplete` returns `string`"),
+    ("request-response/requester/main.bal", "requester->receiveResponse()", "requester->responses()",
+     "`mqtt:Client` has no method `responses`"),
+    ("request-response/requester/main.bal", "reply.properties?.correlationData", "reply.properties?.correlationId",
+     "`mqtt:MessageProperties` has no field `correlationId`"),
+    ("mutual-tls-client/main.bal", "keyFile: clientKeyFile}", "privateKey: clientKeyFile}",
+     "`mqtt:CertKey` has no field `privateKey`"),
+    ("mutual-tls-client/main.bal", "name: mqtt:TLS,", "name: mqtt:TLSv13,", "`mqtt:TLSv13` is not in the public API"),
+    ("mutual-tls-client/main.bal", "protocol: {name: mqtt:TLS, version: tlsVersion}", "protocol: mqtt:TLS",
+     "`mqtt:TLS` (mqtt:Protocol) where `record {|Protocol name; string version;|}` is expected"),
+    ("mutual-tls-client/main.bal", "import ballerina/mqtt;\n", "", "uses `mqtt:` without `import ballerina/mqtt;`"),
+    ("mutual-tls-client/Ballerina.toml", 'version = "1.5.0"', 'version = "1.4.1"',
+     "[[dependency]] ballerina/mqtt version `1.4.1`, the package is `1.5.0`"),
+    ("mutual-tls-client/Ballerina.toml", 'name = "mqtt"', 'name = "mqtt5"',
+     "no [[dependency]] naming the package ballerina/mqtt"),
+    ("mutual-tls-client/Ballerina.toml", 'distribution = "2201.11.0"', 'distribution = "2201.8.0"',
+     "the package needs Swan Lake 2201.11 or newer"),
+])
+def test_checker_reports_a_broken_example(examples_copy: Path, file: str, old: str, new: str, expected: str) -> None:
+    path = examples_copy / file
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {file}: the test no longer matches the example"
+    path.write_text(text.replace(old, new, 1))
+    problems = example_problems(examples_copy)
+    assert any(expected in p for p in problems), problems
+
+
+def test_checker_reports_an_example_without_a_project(examples_copy: Path) -> None:
+    (examples_copy / "mutual-tls-client" / "Ballerina.toml").unlink()
+    (examples_copy / "manual-acks-listener" / "README.md").unlink()
+    problems = example_problems(examples_copy)
+    assert "mutual-tls-client/main.bal: not inside an example project (no Ballerina.toml)" in problems
+    assert "manual-acks-listener: no README.md (in the project or the example directory above it)" in problems
+
+
+def test_check_command_fails_on_a_broken_example(examples_copy: Path) -> None:
+    main = examples_copy / "publish-delivery-tokens" / "main.bal"
+    main.write_text(main.read_text().replace("publisher->publish(", "publisher->send(", 1))
+    result = subprocess.run([sys.executable, str(Path(checker.__file__)), "--examples", str(examples_copy)],
+                            capture_output=True, text=True)
+    assert result.returncode == 1
+    assert re.search(r"^publish-delivery-tokens/main\.bal:\d+: `mqtt:Client` has no method `send`$",
+                     result.stdout, re.MULTILINE), result.stdout
+
+
+def test_example_tokens_include_template_interpolations() -> None:
+    tokens = [t.text for t in checker.example_tokens('io:println(string `id ${token.messageId}`);')]
+    assert tokens[-7:] == ["(", "token", ".", "messageId", ")", ")", ";"]
