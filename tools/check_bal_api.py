@@ -38,6 +38,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PACKAGE = REPO_ROOT / "ballerina"
 DEFAULT_EXAMPLES = REPO_ROOT / "examples"
+DEFAULT_SPEC = REPO_ROOT / "docs" / "spec" / "spec.md"
 PACKAGE_ORG, PACKAGE_NAME = "ballerina", "mqtt"
 ADAPTER_PACKAGE = "io.ballerina.lib.mqtt.adapter"
 
@@ -454,7 +455,7 @@ class Parser:
         annotations = self.parse_annotations()
         quals: list[str] = []
         while self.peek() in ("public", "private", "isolated", "client", "readonly", "distinct",
-                              "service", "final", "transactional"):
+                              "service", "final", "transactional", "remote"):
             if self.peek() == "service" and self.peek(1) not in ("class",):
                 break
             quals.append(self.next().text)
@@ -1008,12 +1009,13 @@ def _scan_to(toks: list[Token], i: int, stops: set[str]) -> int:
 class ExampleFile:
     """Checks one `.bal` file of an example against the package's public API."""
 
-    def __init__(self, module: Module, path: Path, name: str):
+    def __init__(self, module: Module, source: str, name: str, snippet: bool = False):
+        """`snippet`: a code block of a document, which may use `mqtt:` without its import."""
         self.module = module
         self.name = name
-        self.toks = example_tokens(path.read_text(encoding="utf-8"))
+        self.toks = example_tokens(source)
         self.problems: list[str] = []
-        self.prefix = self._mqtt_prefix()
+        self.prefix = self._mqtt_prefix() or (PACKAGE_NAME if snippet else None)
         self.vars: dict[str, str | None] = {}  # variable -> its type (`mqtt:X`), None when ambiguous
         self.public = self._public_names()
 
@@ -1355,6 +1357,83 @@ class ExampleFile:
             self.problem(name, f"`{name.text}` returns `{returns}`; it may return nothing, `error?` or `mqtt:Error?`")
 
 
+# --------------------------------------------------------------------------
+# The spec (docs/spec/spec.md) against the package
+# --------------------------------------------------------------------------
+
+# The rules of the contract; the spec states each one, in bold: **C1** …
+SPEC_RULES = ([f"C{n}" for n in range(1, 10)] + [f"P{n}" for n in range(1, 6)] + [f"L{n}" for n in range(1, 7)]
+              + ["R1", "R2"] + [f"E{n}" for n in range(1, 4)] + [f"T{n}" for n in range(1, 7)])
+
+
+def parse_spec(spec_path: Path) -> tuple[Module, list[Function]]:
+    """The definitions and the function signatures in the spec's ```ballerina blocks (samples are
+    skipped); the signatures as a list, since `init` and `close` appear once per class."""
+    module, functions = Module(), []
+    text = spec_path.read_text(encoding="utf-8")
+    for block in re.findall(r"```ballerina\n(.*?)```", text, re.DOTALL):
+        if re.search(r"^(public |isolated )?(type|enum|const|isolated|remote|function)\b", block, re.MULTILINE) \
+                and "public function main" not in block:
+            block_module = Module()
+            Parser(tokenize(block), spec_path.name, block_module, block.splitlines()).parse()
+            for table in ("types", "enums", "constants"):
+                getattr(module, table).update(getattr(block_module, table))
+            module.problems += block_module.problems
+            functions += block_module.functions.values()
+    return module, functions
+
+
+def check_spec(spec_path: Path, module: Module) -> list[str]:
+    """Every public type, enum, constant and method of the package appears in the spec exactly as
+    declared, the spec declares nothing the package lacks, and it states every rule of the contract."""
+    if not spec_path.is_file():
+        return [f"{spec_path}: missing"]
+    spec, spec_functions = parse_spec(spec_path)
+    problems = [f"spec: {p}" for p in spec.problems]
+    n = normalize_type
+    for name, typedef in module.types.items():
+        if not typedef.public:
+            continue
+        documented = spec.types.get(name)
+        if documented is None:
+            problems.append(f"spec: public type {name} is not specified")
+        elif typedef.fields is None:
+            if documented.text != typedef.text:
+                problems.append(f"spec: type {name} is `{documented.text}`, the package has `{typedef.text}`")
+        else:
+            theirs = {f: (n(rf.type), rf.optional, rf.default and n(rf.default)) for f, rf in typedef.fields.items()}
+            ours = {f: (n(rf.type), rf.optional, rf.default and n(rf.default))
+                    for f, rf in (documented.fields or {}).items()}
+            for fname in sorted(set(theirs) | set(ours)):
+                if theirs.get(fname) != ours.get(fname):
+                    problems.append(f"spec: record {name}.{fname} is {ours.get(fname)}, the package has {theirs.get(fname)}")
+    for name in spec.types:
+        if name not in module.types or not module.types[name].public:
+            problems.append(f"spec: type {name} is not a public type of the package")
+    for name, enum in module.enums.items():
+        if enum[0] and spec.enums.get(name) != enum:
+            problems.append(f"spec: enum {name} is {spec.enums.get(name)}, the package has {enum}")
+    for name, const in module.constants.items():
+        documented = spec.constants.get(name)
+        if const.public and (documented is None or (documented.type, documented.value) != (const.type, const.value)):
+            problems.append(f"spec: constant {name} is not specified as `{const.type} {name} = {const.value}`")
+    methods = [(cls.name, m) for cls in module.classes.values() if "public" in cls.qualifiers
+               for m in cls.methods.values() if m.qualifiers & {"public", "remote"}]
+    for fn in spec_functions:
+        signature = ([(n(p.type), p.name, p.default and n(p.default)) for p in fn.params], n(fn.returns))
+        if not any(m.name == fn.name and ([(n(p.type), p.name, p.default and n(p.default)) for p in m.params],
+                                          n(m.returns)) == signature for _, m in methods):
+            problems.append(f"spec: `{_bal_signature(fn)}` is not the signature of a method of the package")
+    for cls_name, m in methods:
+        if not any(fn.name == m.name for fn in spec_functions):
+            problems.append(f"spec: {cls_name}.{m.name} is not specified")
+    text = spec_path.read_text(encoding="utf-8")
+    for rule in SPEC_RULES:
+        if not re.search(rf"^\s*(?:\* )?\*\*{rule}\*\* ", text, re.MULTILINE):
+            problems.append(f"spec: rule {rule} is not stated (a paragraph or item that starts with **{rule}**)")
+    return problems
+
+
 RELEASED_VERSION = (1, 4, 1)  # the ballerina/mqtt release this package replaces
 BRIDGE_ARTIFACT = "mqtt-bridge"
 
@@ -1403,6 +1482,18 @@ def check_package_toml(package_dir: Path) -> list[str]:
     return problems
 
 
+def check_doc_samples(doc: Path, module: Module) -> list[str]:
+    """The ```ballerina blocks of a document, checked like example files (definitions too: a type
+    or signature block only yields names and shapes that must exist)."""
+    problems = []
+    text = doc.read_text(encoding="utf-8")
+    for match in re.finditer(r"```ballerina\n(.*?)```", text, re.DOTALL):
+        line = text[:match.start()].count("\n") + 2
+        sample = ExampleFile(module, match.group(1), f"{doc.name} (block at line {line})", snippet=True)
+        problems += sample.check()
+    return problems
+
+
 def package_version(package_dir: Path) -> str | None:
     try:
         return tomllib.loads((package_dir / "Ballerina.toml").read_text(encoding="utf-8"))["package"]["version"]
@@ -1434,7 +1525,8 @@ def check_examples(examples_dir: Path, module: Module, version: str | None) -> l
         sources = sorted(p for p in project.glob("*.bal"))
         if not sources:
             problems.append(f"{rel}: no .bal source files")
-        files = [ExampleFile(module, path, str(path.relative_to(examples_dir))) for path in sources]
+        files = [ExampleFile(module, path.read_text(encoding="utf-8"), str(path.relative_to(examples_dir)))
+                 for path in sources]
         if files and all(f.prefix is None for f in files):
             problems.append(f"{rel}: no file imports {PACKAGE_ORG}/{PACKAGE_NAME}")
         for example in files:
@@ -1471,6 +1563,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--package", type=Path, default=DEFAULT_PACKAGE, help="the Ballerina package directory")
     parser.add_argument("--examples", type=Path, default=DEFAULT_EXAMPLES,
                         help="the directory of example projects that use the package")
+    parser.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help="the package's specification")
     parser.add_argument("--externs-json", action="store_true", help="print the @java:Method table as JSON")
     parser.add_argument("--adapters-md", action="store_true", help="print the ADAPTERS.md table")
     args = parser.parse_args(argv)
@@ -1483,13 +1576,16 @@ def main(argv: list[str] | None = None) -> int:
         print(adapters_markdown(module), end="")
         return 0
     problems = (check_api(module) + check_externs(module) + check_package_toml(args.package)
+                + check_spec(args.spec, module)
+                + [p for doc in [args.spec, *sorted(args.package.glob("*.md"))] if doc.is_file()
+                   for p in check_doc_samples(doc, module)]
                 + check_examples(args.examples, module, package_version(args.package)))
     for problem in problems:
         print(problem)
     if problems:
         print(f"{len(problems)} problem(s) in {args.package} and {args.examples}", file=sys.stderr)
         return 1
-    print(f"{args.package}: public API matches the spec (contract §2, §7, QoS constants); "
+    print(f"{args.package}: public API matches {args.spec.name} (contract §2, §7, QoS constants); "
           f"{len(extern_table(module))} external functions match the adapter list; "
           f"{len(example_projects(args.examples))} example projects under {args.examples} fit the API")
     return 0

@@ -5,6 +5,7 @@ so that a passing check means something.
 """
 from __future__ import annotations
 
+import functools
 import json
 import re
 import shutil
@@ -19,6 +20,12 @@ import check_bal_api as checker  # noqa: E402
 
 PACKAGE = checker.DEFAULT_PACKAGE
 EXAMPLES = checker.DEFAULT_EXAMPLES
+
+
+@functools.lru_cache(maxsize=None)
+def package_module() -> checker.Module:
+    """The real package, parsed once (tests only read it)."""
+    return checker.parse_package(PACKAGE)
 
 
 def problems_of(package: Path) -> list[str]:
@@ -49,7 +56,7 @@ def test_package_matches_contract() -> None:
 
 
 def test_every_source_file_is_parsed_without_errors() -> None:
-    module = checker.parse_package(PACKAGE)
+    module = package_module()
     assert module.problems == []
     expected_files = {"client.bal", "listener.bal", "caller.bal", "types.bal", "errors.bal",
                       "constants.bal", "init.bal", "stream.bal"}
@@ -57,7 +64,7 @@ def test_every_source_file_is_parsed_without_errors() -> None:
 
 
 def test_every_contract_name_is_present() -> None:
-    module = checker.parse_package(PACKAGE)
+    module = package_module()
     for name in checker.EXPECTED_RECORDS:
         assert module.types[name].closed, name
     assert set(checker.EXPECTED_CLASSES) <= set(module.classes)
@@ -68,7 +75,7 @@ def test_every_contract_name_is_present() -> None:
 
 
 def test_externs_match_the_adapter_list() -> None:
-    module = checker.parse_package(PACKAGE)
+    module = package_module()
     rows = checker.extern_table(module)
     declared = {f"{r['java_class'].rsplit('.', 1)[-1]}.{r['java_method']}": r["java_params"] for r in rows}
     assert declared == checker.EXPECTED_ADAPTERS
@@ -98,7 +105,7 @@ def test_check_command_exits_zero() -> None:
 
 
 def test_adapters_md_holds_the_generated_table() -> None:
-    table = checker.adapters_markdown(checker.parse_package(PACKAGE))
+    table = checker.adapters_markdown(package_module())
     adapters_md = (PACKAGE / "ADAPTERS.md").read_text()
     assert table in adapters_md, "regenerate with: python3 tools/check_bal_api.py --adapters-md"
 
@@ -216,7 +223,7 @@ def test_tokenizer_keeps_strings_and_drops_comments() -> None:
     ("Subscription[]", "BArray"), ("map<string>", "BMap"), ("Client", "BObject"),
 ])
 def test_java_type_mapping(bal_type: str, java: str) -> None:
-    module = checker.parse_package(PACKAGE)
+    module = package_module()
     assert checker.java_type(bal_type, module) == java
 
 
@@ -263,7 +270,7 @@ def test_license_is_apache_2() -> None:
 # -- examples ---------------------------------------------------------------------
 
 def example_problems(examples: Path) -> list[str]:
-    return checker.check_examples(examples, checker.parse_package(PACKAGE), checker.package_version(PACKAGE))
+    return checker.check_examples(examples, package_module(), checker.package_version(PACKAGE))
 
 
 @pytest.fixture
@@ -377,3 +384,58 @@ def test_check_command_fails_on_a_broken_example(examples_copy: Path) -> None:
 def test_example_tokens_include_template_interpolations() -> None:
     tokens = [t.text for t in checker.example_tokens('io:println(string `id ${token.messageId}`);')]
     assert tokens[-7:] == ["(", "token", ".", "messageId", ")", ")", ";"]
+
+
+# -- the spec and the documents' samples --------------------------------------------
+
+SPEC = checker.DEFAULT_SPEC
+
+
+def test_spec_matches_the_package_and_states_every_rule() -> None:
+    assert checker.check_spec(SPEC, package_module()) == []
+
+
+def test_spec_follows_the_released_table_of_contents() -> None:
+    headings = re.findall(r"^#{2,5} (\d[\d.]*\.? .+)$", SPEC.read_text(), re.MULTILINE)
+    expected = ["1. Overview", "2. Configurations", "2.1. Security Configurations", "3. Client",
+                "3.1. Configurations", "3.2. Initialization", "3.2.1. Insecure Client", "3.2.2. Secure Client",
+                "3.3. Functions", "4. Subscriber", "4.1. Configurations", "4.3. Listener", "4.3.1. Initialization",
+                "4.3.1.1. Insecure Listener", "4.3.1.2. Secure Listener", "4.3.2. Usage", "4.3.3. Caller",
+                "5. Samples", "5.1. Publish Messages", "5.2. Subscribe to Messages"]
+    assert [h for h in headings if h in expected] == expected
+
+
+@pytest.mark.parametrize("old, new, expected", [
+    ("    boolean manualAcks = false;", "    boolean manualAcks = true;", "record ListenerConfiguration.manualAcks"),
+    ("    string keyPassword?;", "    string keyPassword;", "record CertKey.keyPassword"),
+    ("    int retainHandling?;\n", "", "record Subscription.retainHandling"),
+    ("public const int EXACTLY_ONCE = 2;", "public const int EXACTLY_ONCE = 3;", "constant EXACTLY_ONCE"),
+    ("isolated remote function respond(Message response) returns Error?;",
+     "isolated remote function respond(Message response, int qos) returns Error?;",
+     "`respond(Message response, int qos) returns Error?` is not the signature"),
+    ("isolated remote function receive(typedesc<stream<Message, error?>> T = <>) returns T|Error;\n", "",
+     "Client.receive is not specified"),
+    ("* **T6** Default trust.", "* Default trust.", "rule T6 is not stated"),
+    ("  **L3** With `manualAcks = false`", "  With `manualAcks = false`", "rule L3 is not stated"),
+    ("public type UserProperty record {|", "public type UserProp record {|", "type UserProp is not a public type"),
+])
+def test_checker_reports_a_spec_mistake(tmp_path: Path, old: str, new: str, expected: str) -> None:
+    text = SPEC.read_text()
+    assert old in text, f"{old!r} not in spec.md: the test no longer matches it"
+    spec = tmp_path / "spec.md"
+    spec.write_text(text.replace(old, new, 1))
+    problems = checker.check_spec(spec, package_module())
+    assert any(expected in p for p in problems), problems
+
+
+@pytest.mark.parametrize("doc", [SPEC, PACKAGE / "README.md", PACKAGE / "Package.md", PACKAGE / "Module.md",
+                                 EXAMPLES / "mutual-tls-client" / "README.md"])
+def test_document_samples_fit_the_api(doc: Path) -> None:
+    assert checker.check_doc_samples(doc, package_module()) == []
+
+
+def test_checker_reports_a_broken_document_sample(tmp_path: Path) -> None:
+    doc = tmp_path / "README.md"
+    doc.write_text("```ballerina\nmqtt:Client c = check new (mqtt:DEFAULT_URL, \"id\", willDetails = {topic: \"t\"});\n```\n")
+    problems = checker.check_doc_samples(doc, package_module())
+    assert "README.md (block at line 2):1: `mqtt:WillDetails` has no field `topic`" in problems
