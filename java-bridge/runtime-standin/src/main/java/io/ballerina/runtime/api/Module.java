@@ -2,7 +2,10 @@ package io.ballerina.runtime.api;
 
 import java.util.Objects;
 
-/** Stand-in of {@code io.ballerina.runtime.api.Module} (Ballerina 2201.11+): same constructor and getters. */
+/**
+ * Stand-in of {@code io.ballerina.runtime.api.Module}. 2201.11 removed {@code getVersion()}, so it is
+ * not declared here.
+ */
 public class Module {
     private final String org;
     private final String name;
@@ -14,10 +17,6 @@ public class Module {
         this.version = version;
     }
 
-    public Module(String org, String name) {
-        this(org, name, "");
-    }
-
     public String getOrg() {
         return org;
     }
@@ -26,13 +25,9 @@ public class Module {
         return name;
     }
 
-    public String getVersion() {
-        return version;
-    }
-
     @Override
-    public boolean equals(Object o) {
-        return o instanceof Module m && Objects.equals(org, m.org) && Objects.equals(name, m.name)
+    public boolean equals(Object other) {
+        return other instanceof Module m && Objects.equals(org, m.org) && Objects.equals(name, m.name)
                 && Objects.equals(version, m.version);
     }
 
@@ -43,6 +38,6 @@ public class Module {
 
     @Override
     public String toString() {
-        return org + "/" + name + (version == null || version.isEmpty() ? "" : ":" + version);
+        return org + "/" + name + ":" + version;
     }
 }

@@ -30,8 +30,6 @@ public interface Provider {
     BError createError(Module module, String errorTypeName, BString message, BError cause,
                        BMap<BString, Object> details);
 
-    BError createError(BString message);
-
     ArrayType createArrayType(Type elementType);
 
     Type getType(Object value);

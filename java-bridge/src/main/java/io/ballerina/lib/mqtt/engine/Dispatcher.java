@@ -2,6 +2,7 @@ package io.ballerina.lib.mqtt.engine;
 
 import java.util.ArrayDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The per-listener dispatch thread (L2–L5): onMessage, onError and onComplete run here, one at a
@@ -30,7 +31,9 @@ final class Dispatcher {
     private volatile boolean stopping;
     /** Immediate stop: nothing more reaches the service. */
     private volatile boolean stopped;
-    private Thread thread; // guarded by this
+    /** Makes startThread start one thread; a lock, not {@code synchronized} (no pinning of a strand's carrier). */
+    private final ReentrantLock startLock = new ReentrantLock();
+    private volatile Thread thread; // written under startLock
     /** The listener, strongly reachable while dispatching (a started service keeps running). */
     volatile Object owner;
 
@@ -80,16 +83,22 @@ final class Dispatcher {
 
     // ------------------------------------------------------------------ lifecycle
 
-    synchronized void startThread(Object listener) {
-        owner = listener;
-        if (thread == null) {
-            thread = new Thread(this::run, "mqtt-listener-" + name);
-            thread.setDaemon(true);
-            thread.start();
+    void startThread(Object listener) {
+        startLock.lock();
+        try {
+            owner = listener;
+            if (thread == null) {
+                Thread started = new Thread(this::run, "mqtt-listener-" + name);
+                started.setDaemon(true);
+                started.start();
+                thread = started;
+            }
+        } finally {
+            startLock.unlock();
         }
     }
 
-    synchronized Thread thread() {
+    Thread thread() {
         return thread;
     }
 

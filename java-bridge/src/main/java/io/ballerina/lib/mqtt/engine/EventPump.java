@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongConsumer;
 import java.util.function.LongUnaryOperator;
 
@@ -35,11 +36,19 @@ final class EventPump {
     static final long POLL_TIMEOUT_MILLIS = 1000;
 
     private static volatile EventPump instance;
+    /**
+     * Guards the creation of {@link #instance} (the native library load). A lock, not
+     * {@code synchronized}: a virtual thread (a Ballerina strand) waiting here must not pin its carrier.
+     */
+    private static final ReentrantLock INSTANCE_LOCK = new ReentrantLock();
 
     private final AtomicLong nextRequestId = new AtomicLong(1);
     private final ConcurrentHashMap<Long, CompletableFuture<Wire.Completion>> pending = new ConcurrentHashMap<>();
-    /** Guards {@link #sinks}; held by connect while the handle is created and registered. */
-    private final Object routeLock = new Object();
+    /**
+     * Guards {@link #sinks}; held by connect while the handle is created (a JNI call) and registered.
+     * A lock, not {@code synchronized}, so that a virtual thread holding or waiting for it can unmount.
+     */
+    private final ReentrantLock routeLock = new ReentrantLock();
     private final Map<Long, Sink> sinks = new HashMap<>();
     private final Thread pumpThread;
     private final Thread publishedThread;
@@ -61,7 +70,8 @@ final class EventPump {
         if (pump != null) {
             return pump;
         }
-        synchronized (EventPump.class) {
+        INSTANCE_LOCK.lock();
+        try {
             if (instance == null) {
                 try {
                     NativeLoader.load();
@@ -74,6 +84,8 @@ final class EventPump {
                 instance = created;
             }
             return instance;
+        } finally {
+            INSTANCE_LOCK.unlock();
         }
     }
 
@@ -108,7 +120,8 @@ final class EventPump {
         CompletableFuture<Wire.Completion> future = new CompletableFuture<>();
         pending.put(requestId, future);
         long handle;
-        synchronized (routeLock) {
+        routeLock.lock();
+        try {
             try {
                 handle = nativeConnect.applyAsLong(requestId);
             } catch (RuntimeException | Error e) {
@@ -118,6 +131,8 @@ final class EventPump {
             if (sink != null) {
                 sinks.put(handle, sink);
             }
+        } finally {
+            routeLock.unlock();
         }
         return new Connecting(handle, future);
     }
@@ -126,8 +141,11 @@ final class EventPump {
     }
 
     void unregister(long handle) {
-        synchronized (routeLock) {
+        routeLock.lock();
+        try {
             sinks.remove(handle);
+        } finally {
+            routeLock.unlock();
         }
     }
 
@@ -200,28 +218,29 @@ final class EventPump {
                 }
                 continue;
             }
-            synchronized (routeLock) {
-                try {
-                    if (event instanceof Wire.Received r) {
-                        Sink sink = sinks.get(r.handle());
-                        if (sink != null) {
-                            sink.onMessage(r);
-                        }
-                    } else if (event instanceof Wire.ConnectionEvent e) {
-                        Sink sink = sinks.get(e.handle());
-                        if (sink != null) {
-                            sink.onConnection(e);
-                        }
-                    } else if (event instanceof Wire.End end) {
-                        Sink sink = sinks.get(end.handle());
-                        if (sink != null) {
-                            sink.onEnd();
-                        }
+            routeLock.lock();
+            try {
+                if (event instanceof Wire.Received r) {
+                    Sink sink = sinks.get(r.handle());
+                    if (sink != null) {
+                        sink.onMessage(r);
                     }
-                } catch (RuntimeException e) {
-                    System.err.println("mqtt: event routing failed (continuing): " + e);
-                    e.printStackTrace();
+                } else if (event instanceof Wire.ConnectionEvent e) {
+                    Sink sink = sinks.get(e.handle());
+                    if (sink != null) {
+                        sink.onConnection(e);
+                    }
+                } else if (event instanceof Wire.End end) {
+                    Sink sink = sinks.get(end.handle());
+                    if (sink != null) {
+                        sink.onEnd();
+                    }
                 }
+            } catch (RuntimeException e) {
+                System.err.println("mqtt: event routing failed (continuing): " + e);
+                e.printStackTrace();
+            } finally {
+                routeLock.unlock();
             }
         }
     }

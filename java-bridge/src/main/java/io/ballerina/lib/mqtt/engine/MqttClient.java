@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * An MQTT 5 client (contract §2.1, §8). Every blocking call waits in Java (on a future), never
@@ -23,6 +24,11 @@ public final class MqttClient implements AutoCloseable {
     private final ClientInbox inbox;
     private final Cleaner.Cleanable cleanable;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /**
+     * Makes concurrent close calls wait for the one that runs; a lock, not {@code synchronized}, because
+     * close waits for the engine (a strand's virtual thread must not pin its carrier meanwhile).
+     */
+    private final ReentrantLock closeLock = new ReentrantLock();
 
     private MqttClient(EventPump pump, HandleState state, ClientInbox inbox) {
         this.pump = pump;
@@ -183,7 +189,8 @@ public final class MqttClient implements AutoCloseable {
         if (closed.get()) {
             return;
         }
-        synchronized (this) {
+        closeLock.lock();
+        try {
             if (closed.get()) {
                 return;
             }
@@ -192,6 +199,8 @@ public final class MqttClient implements AutoCloseable {
             state.markReleased();
             inbox.end();
             cleanable.clean();
+        } finally {
+            closeLock.unlock();
         }
     }
 

@@ -2,6 +2,7 @@ package io.ballerina.lib.mqtt.engine;
 
 import java.lang.ref.Cleaner;
 import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * An MQTT 5 listener (contract §2.2, L1–L6): one connection whose messages go to one
@@ -21,8 +22,14 @@ public final class MqttListener implements AutoCloseable {
     private final Dispatcher dispatcher;
     private final List<Subscription> subscriptions;
     private final Cleaner.Cleanable cleanable;
-    private boolean started; // guarded by this
-    private boolean closed; // guarded by this
+    /**
+     * Guards {@link #started} and {@link #closed}; held across the engine calls of detach and start.
+     * A lock, not {@code synchronized}: a strand's virtual thread waiting for the engine must not pin
+     * its carrier.
+     */
+    private final ReentrantLock lock = new ReentrantLock();
+    private boolean started; // guarded by lock
+    private boolean closed; // guarded by lock
 
     private MqttListener(EventPump pump, HandleState state, Dispatcher dispatcher, List<Subscription> subscriptions) {
         this.pump = pump;
@@ -71,46 +78,64 @@ public final class MqttListener implements AutoCloseable {
     }
 
     /** Registers the handler; a second attach fails (L1). */
-    public synchronized void attach(MessageHandler handler) {
+    public void attach(MessageHandler handler) {
         MqttException.nonNull(handler, "Handler");
-        checkOpen();
-        if (dispatcher.handler() != null) {
-            throw new MqttException("A service is already attached to this listener; detach it first");
+        lock.lock();
+        try {
+            checkOpen();
+            if (dispatcher.handler() != null) {
+                throw new MqttException("A service is already attached to this listener; detach it first");
+            }
+            dispatcher.setHandler(handler);
+        } finally {
+            lock.unlock();
         }
-        dispatcher.setHandler(handler);
     }
 
     /** Unsubscribes (when started) and stops dispatching to the handler (L6). */
-    public synchronized void detach() {
-        checkOpen();
-        if (dispatcher.handler() == null) {
-            throw new MqttException("No service is attached to this listener");
+    public void detach() {
+        lock.lock();
+        try {
+            checkOpen();
+            if (dispatcher.handler() == null) {
+                throw new MqttException("No service is attached to this listener");
+            }
+            if (started) {
+                pump.call(requestId -> Native.detach(state.handle, requestId));
+                started = false;
+            }
+            dispatcher.setHandler(null);
+        } finally {
+            lock.unlock();
         }
-        if (started) {
-            pump.call(requestId -> Native.detach(state.handle, requestId));
-            started = false;
-        }
-        dispatcher.setHandler(null);
     }
 
     /** Subscribes and begins dispatch to the attached handler (L1). */
-    public synchronized void start() {
-        checkOpen();
-        if (dispatcher.handler() == null) {
-            throw new MqttException("No service is attached to this listener");
+    public void start() {
+        lock.lock();
+        try {
+            checkOpen();
+            if (dispatcher.handler() == null) {
+                throw new MqttException("No service is attached to this listener");
+            }
+            if (started) {
+                throw new MqttException("Listener is already started");
+            }
+            dispatcher.startThread(this);
+            pump.call(requestId -> Native.start(state.handle, requestId));
+            started = true;
+        } finally {
+            lock.unlock();
         }
-        if (started) {
-            throw new MqttException("Listener is already started");
-        }
-        dispatcher.startThread(this);
-        pump.call(requestId -> Native.start(state.handle, requestId));
-        started = true;
     }
 
     /** True while the connection is up. */
     public boolean isConnected() {
-        synchronized (this) {
+        lock.lock();
+        try {
             checkOpen();
+        } finally {
+            lock.unlock();
         }
         return Native.status(state.handle) == Native.STATUS_CONNECTED;
     }
@@ -120,11 +145,8 @@ public final class MqttListener implements AutoCloseable {
      * disconnects and releases the connection (L6). A no-op when already stopped.
      */
     public void gracefulStop() {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
+        if (!markClosed()) {
+            return;
         }
         dispatcher.stopGracefully();
         stopNatively(true);
@@ -132,14 +154,25 @@ public final class MqttListener implements AutoCloseable {
 
     /** Disconnects at once; no message reaches the handler afterwards (L6). A no-op when stopped. */
     public void immediateStop() {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
+        if (!markClosed()) {
+            return;
         }
         dispatcher.stopImmediately();
         stopNatively(false);
+    }
+
+    /** Marks the listener closed; false when it already was. */
+    private boolean markClosed() {
+        lock.lock();
+        try {
+            if (closed) {
+                return false;
+            }
+            closed = true;
+            return true;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Same as {@link #immediateStop()}; idempotent. */

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Locale;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Loads the engine library once per class loader. System property {@value #LIBRARY_PROPERTY}
@@ -13,6 +14,11 @@ import java.util.Locale;
  * extracted from the jar to a temporary file and loaded.
  */
 final class NativeLoader {
+    /**
+     * Makes the first load the only one; a lock, not {@code synchronized}: loading happens on the first
+     * connect, which a Ballerina strand's virtual thread may make, and must not pin its carrier.
+     */
+    private static final ReentrantLock LOAD_LOCK = new ReentrantLock();
     static final String LIBRARY_PROPERTY = "mqtt.engine.library";
 
     private static boolean loaded;
@@ -21,30 +27,35 @@ final class NativeLoader {
     private NativeLoader() {
     }
 
-    static synchronized void load() {
-        if (loaded) {
-            return;
-        }
-        if (failure != null) {
-            throw new UnsatisfiedLinkError("The MQTT engine library failed to load earlier: " + failure.getMessage());
-        }
+    static void load() {
+        LOAD_LOCK.lock();
         try {
-            String explicit = System.getProperty(LIBRARY_PROPERTY);
-            if (explicit != null && !explicit.isBlank()) {
-                Path path = Path.of(explicit).toAbsolutePath();
-                if (!Files.isRegularFile(path)) {
-                    throw new UnsatisfiedLinkError("The MQTT engine library " + path + " named by system property "
-                            + LIBRARY_PROPERTY + " does not exist");
-                }
-                System.load(path.toString());
-            } else {
-                Path extracted = extract(System.getProperty("os.name"), System.getProperty("os.arch"));
-                System.load(extracted.toString());
+            if (loaded) {
+                return;
             }
-            loaded = true;
-        } catch (UnsatisfiedLinkError | RuntimeException e) {
-            failure = e;
-            throw e;
+            if (failure != null) {
+                throw new UnsatisfiedLinkError("The MQTT engine library failed to load earlier: " + failure.getMessage());
+            }
+            try {
+                String explicit = System.getProperty(LIBRARY_PROPERTY);
+                if (explicit != null && !explicit.isBlank()) {
+                    Path path = Path.of(explicit).toAbsolutePath();
+                    if (!Files.isRegularFile(path)) {
+                        throw new UnsatisfiedLinkError("The MQTT engine library " + path + " named by system property "
+                                + LIBRARY_PROPERTY + " does not exist");
+                    }
+                    System.load(path.toString());
+                } else {
+                    Path extracted = extract(System.getProperty("os.name"), System.getProperty("os.arch"));
+                    System.load(extracted.toString());
+                }
+                loaded = true;
+            } catch (UnsatisfiedLinkError | RuntimeException e) {
+                failure = e;
+                throw e;
+            }
+        } finally {
+            LOAD_LOCK.unlock();
         }
     }
 

@@ -76,6 +76,11 @@ final class Bal {
         return new FakeValues.Obj(new FakeTypes.Obj(className, FakeTypes.MQTT, true), null);
     }
 
+    /** A plain Ballerina {@code error} (not an mqtt:Error), as user code makes with {@code error("...")}. */
+    static BError plainError(String message) {
+        return new FakeValues.Err(PLAIN_ERROR, str(message), null, null);
+    }
+
     static Object field(Object record, String name) {
         return ((BMap<?, ?>) record).get(str(name));
     }
@@ -99,7 +104,7 @@ final class Bal {
     }
 
     static Long reasonCode(BError e) {
-        return (Long) ((BMap<?, ?>) e.getDetails()).get(str("reasonCode"));
+        return (Long) ((FakeValues.Err) e).details().get(str("reasonCode"));
     }
 
     static String errorMessage(Object result) {
@@ -145,11 +150,6 @@ final class Bal {
         public BError createError(Module module, String errorTypeName, BString message, BError cause,
                                   BMap<BString, Object> details) {
             return new FakeValues.Err(new FakeTypes.Err(errorTypeName, module), message, cause, details);
-        }
-
-        @Override
-        public BError createError(BString message) {
-            return new FakeValues.Err(PLAIN_ERROR, message, null, null);
         }
 
         @Override

@@ -8,7 +8,6 @@ import io.ballerina.runtime.api.types.MethodType;
 import io.ballerina.runtime.api.types.NullType;
 import io.ballerina.runtime.api.types.ObjectType;
 import io.ballerina.runtime.api.types.Parameter;
-import io.ballerina.runtime.api.types.RecordType;
 import io.ballerina.runtime.api.types.RemoteMethodType;
 import io.ballerina.runtime.api.types.ServiceType;
 import io.ballerina.runtime.api.types.StreamType;
@@ -53,7 +52,7 @@ final class FakeTypes {
         }
     }
 
-    static final class Rec extends Base implements RecordType {
+    static final class Rec extends Base {
         Rec(String name, Module pkg) {
             super(name, pkg);
         }

@@ -58,19 +58,14 @@ final class FakeValues {
             return fields.get(key);
         }
 
-        @Override
-        public Object put(BString key, Object value) {
+        /** What the runtime's record creation does; the adapters only read records. */
+        Object put(BString key, Object value) {
             return fields.put(key, value);
         }
 
         @Override
         public boolean containsKey(Object key) {
             return fields.containsKey(key);
-        }
-
-        @Override
-        public int size() {
-            return fields.size();
         }
 
         @Override
@@ -170,10 +165,6 @@ final class FakeValues {
     }
 
     record Stream(StreamType type, BObject iterator) implements BStream {
-        @Override
-        public BObject getIteratorObj() {
-            return iterator;
-        }
     }
 
     static final class Err extends BError implements Typed {
@@ -196,8 +187,8 @@ final class FakeValues {
             return message;
         }
 
-        @Override
-        public Object getDetails() {
+        /** The detail record (the real BError has getDetails(); the adapters never read it). */
+        BMap<BString, Object> details() {
             return details;
         }
 
@@ -212,15 +203,37 @@ final class FakeValues {
         }
     }
 
-    /** yieldAndRun runs the supplier on the calling thread and counts the calls. */
+    /**
+     * yieldAndRun runs the supplier on the calling thread, as the real one does (BalEnvironment: the strand
+     * yields the runtime's lock for non-isolated code, the supplier runs, the strand takes the lock back).
+     * It records the threads it ran on and fails when it is entered again from inside its own supplier:
+     * the real inner call would take the lock back early, so the rest of the outer wait would hold it.
+     */
     static final class Env extends Environment {
+        /** Set on a thread while it runs a yieldAndRun supplier (any Env). */
+        private static final ThreadLocal<Boolean> YIELDED = ThreadLocal.withInitial(() -> false);
+
         final Rt runtime = new Rt();
         final AtomicInteger yields = new AtomicInteger();
+        final List<Thread> yieldThreads = new CopyOnWriteArrayList<>();
 
         @Override
         public <T> T yieldAndRun(Supplier<T> supplier) {
+            if (YIELDED.get()) {
+                throw new IllegalStateException("yieldAndRun called inside yieldAndRun");
+            }
             yields.incrementAndGet();
-            return supplier.get();
+            yieldThreads.add(Thread.currentThread());
+            YIELDED.set(true);
+            try {
+                return supplier.get();
+            } finally {
+                YIELDED.set(false);
+            }
+        }
+
+        static boolean insideYield() {
+            return YIELDED.get();
         }
 
         @Override
@@ -236,7 +249,11 @@ final class FakeValues {
 
     /**
      * callMethod invokes the Java method of the same name on the object's target (Ballerina values
-     * as arguments) and returns its result; a BError thrown by it is a panic and propagates.
+     * as arguments) and returns its result when it has finished; a BError thrown by it is a panic and
+     * propagates, as in the real runtime. It fails when called from inside a yieldAndRun supplier: the
+     * real one would then run the service method as part of the yielded strand (its name, metadata and
+     * lock state) instead of a strand of its own, so service methods must be called from the
+     * listener's dispatch thread only.
      */
     static final class Rt extends Runtime {
         record Call(String method, StrandMetadata metadata, List<Object> args, String thread) {
@@ -246,6 +263,9 @@ final class FakeValues {
 
         @Override
         public Object callMethod(BObject object, String methodName, StrandMetadata metadata, Object... args) {
+            if (Env.insideYield()) {
+                throw new IllegalStateException("callMethod(" + methodName + ") called inside yieldAndRun");
+            }
             calls.add(new Call(methodName, metadata, List.of(args), Thread.currentThread().getName()));
             Object target = ((Obj) object).target;
             for (java.lang.reflect.Method m : target.getClass().getMethods()) {

@@ -200,7 +200,7 @@ class ListenerAdapterTest {
                 .remote("onError", ERROR).on(rec), null));
         assertNull(ListenerAdapter.start(env, l));
         // a plain `error` returned by onMessage becomes an mqtt:Error whose cause is the original
-        BError plain = io.ballerina.runtime.api.creators.ErrorCreator.createError(str("bad payload"));
+        BError plain = Bal.plainError("bad payload");
         rec.returnValue = plain;
         peer.publish("ls/errors", Message.of("1"));
         take(rec.messages);

@@ -6,17 +6,13 @@ import io.ballerina.runtime.api.values.BMap;
 import io.ballerina.runtime.api.values.BString;
 import io.ballerina.runtime.standin.StandIn;
 
-/** Stand-in of {@code io.ballerina.runtime.api.creators.ErrorCreator}: the real signatures. */
+/** Stand-in of {@code io.ballerina.runtime.api.creators.ErrorCreator}; the static factory the adapters use. */
 public class ErrorCreator {
     private ErrorCreator() {
     }
 
-    public static BError createError(BString message) {
-        return StandIn.provider().createError(message);
-    }
-
     public static BError createError(Module module, String errorTypeName, BString message, BError cause,
-                                     BMap<BString, Object> details) {
+                                     BMap<BString, Object> details) throws BError {
         return StandIn.provider().createError(module, errorTypeName, message, cause, details);
     }
 }

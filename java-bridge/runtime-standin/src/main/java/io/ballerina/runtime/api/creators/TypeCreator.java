@@ -4,7 +4,7 @@ import io.ballerina.runtime.api.types.ArrayType;
 import io.ballerina.runtime.api.types.Type;
 import io.ballerina.runtime.standin.StandIn;
 
-/** Stand-in of {@code io.ballerina.runtime.api.creators.TypeCreator}: the real signatures. */
+/** Stand-in of {@code io.ballerina.runtime.api.creators.TypeCreator}; the static factory the adapters use. */
 public class TypeCreator {
     private TypeCreator() {
     }

@@ -12,7 +12,7 @@ import io.ballerina.runtime.standin.StandIn;
 
 import java.util.Map;
 
-/** Stand-in of {@code io.ballerina.runtime.api.creators.ValueCreator}: the real signatures. */
+/** Stand-in of {@code io.ballerina.runtime.api.creators.ValueCreator}; the static factories the adapters use. */
 public class ValueCreator {
     private ValueCreator() {
     }

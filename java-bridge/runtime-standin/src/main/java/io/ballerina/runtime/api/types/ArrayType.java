@@ -1,5 +1,5 @@
 package io.ballerina.runtime.api.types;
 
-/** Stand-in of {@code io.ballerina.runtime.api.types.ArrayType} (tested with instanceof only). */
+/** Stand-in of {@code io.ballerina.runtime.api.types.ArrayType} (only passed on by the adapters). */
 public interface ArrayType extends Type {
 }

@@ -1,8 +1,8 @@
 package io.ballerina.runtime.api.types;
 
 /** Stand-in of {@code io.ballerina.runtime.api.types.FunctionType}. */
-public interface FunctionType extends Type {
-    Parameter[] getParameters();
-
+public interface FunctionType extends AnnotatableType {
     Type getReturnType();
+
+    Parameter[] getParameters();
 }

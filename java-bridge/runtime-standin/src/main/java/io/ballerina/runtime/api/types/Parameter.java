@@ -1,6 +1,6 @@
 package io.ballerina.runtime.api.types;
 
-/** Stand-in of {@code io.ballerina.runtime.api.types.Parameter}: same public fields and constructor. */
+/** Stand-in of {@code io.ballerina.runtime.api.types.Parameter}: the same public fields and constructor. */
 public class Parameter {
     public final String name;
     public final boolean isDefault;

@@ -1,6 +1,5 @@
 package io.ballerina.runtime.api.types;
 
-/** Stand-in of {@code io.ballerina.runtime.api.types.ServiceType}. */
-public interface ServiceType extends ObjectType {
-    RemoteMethodType[] getRemoteMethods();
+/** Stand-in of {@code io.ballerina.runtime.api.types.ServiceType}: its remote methods come from {@link NetworkObjectType}. */
+public interface ServiceType extends NetworkObjectType {
 }

@@ -1,5 +1,5 @@
 package io.ballerina.runtime.api.types;
 
-/** Stand-in of {@code io.ballerina.runtime.api.types.StreamType} (tested with instanceof only). */
+/** Stand-in of {@code io.ballerina.runtime.api.types.StreamType} (the adapters test for it with instanceof). */
 public interface StreamType extends Type {
 }

@@ -1,7 +1,7 @@
 package io.ballerina.runtime.api.values;
 
 /** Stand-in of {@code io.ballerina.runtime.api.values.BArray}. */
-public interface BArray extends BValue {
+public interface BArray extends BRefValue, BCollection {
     Object get(long index);
 
     /** A copy of a byte array's content. */

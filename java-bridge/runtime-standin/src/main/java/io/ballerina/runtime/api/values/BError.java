@@ -9,9 +9,4 @@ public abstract class BError extends RuntimeException implements BValue {
     }
 
     public abstract BString getErrorMessage();
-
-    public abstract Object getDetails();
-
-    @Override
-    public abstract BError getCause();
 }

@@ -2,12 +2,12 @@ package io.ballerina.runtime.api.values;
 
 import io.ballerina.runtime.api.types.Type;
 
-/**
- * Stand-in of {@code io.ballerina.runtime.api.values.BObject}. ({@code getOriginalType} is a default
- * method of the real interface; {@code getType()} is deprecated there and not used.)
- */
-public interface BObject extends BValue {
-    Type getOriginalType();
+/** Stand-in of {@code io.ballerina.runtime.api.values.BObject}. */
+public interface BObject extends BRefValue {
+    /** A default method in the real interface too; the test fakes give the type they were made with. */
+    default Type getOriginalType() {
+        throw new UnsupportedOperationException("runtime stand-in: the object has no type");
+    }
 
     void addNativeData(String key, Object data);
 

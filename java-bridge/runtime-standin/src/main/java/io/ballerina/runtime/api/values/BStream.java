@@ -1,6 +1,5 @@
 package io.ballerina.runtime.api.values;
 
-/** Stand-in of {@code io.ballerina.runtime.api.values.BStream}. */
-public interface BStream extends BValue {
-    BObject getIteratorObj();
+/** Stand-in of {@code io.ballerina.runtime.api.values.BStream} (only returned by the adapters). */
+public interface BStream extends BRefValue {
 }

@@ -1,5 +1,5 @@
 package io.ballerina.runtime.api.values;
 
-/** Stand-in of {@code io.ballerina.runtime.api.values.BValue} (no method used by the adapters). */
+/** Stand-in of {@code io.ballerina.runtime.api.values.BValue}: a supertype only. */
 public interface BValue {
 }
