@@ -9,12 +9,12 @@ use std::time::Duration;
 use tokio::sync::{mpsc, oneshot, Mutex};
 
 use crate::config::{self, ConnectOptions};
-use crate::connection::{Command, ConnectionEvent, Delivery, EventLoop, Inbox, Phase, Status};
+use crate::connection::{Command, EventLoop, Inbox, Phase, Status};
 use crate::error::{code, ErrorKind, MqttError, Result};
 use crate::message::{DeliveryToken, Message, Subscription};
-use crate::runtime;
-use crate::state::{AckId, Completion, PendingPublish};
-use crate::{codec, tls};
+use crate::protocol::session::{AckId, Completion, PendingPublish};
+use crate::protocol::{codec, limits, ConnectionEvent, Delivery, Protocol};
+use crate::{runtime, tls};
 
 /// How long `disconnect` waits for in-flight QoS 1/2 publishes (C7).
 pub const DISCONNECT_WAIT: Duration = Duration::from_secs(10);
@@ -59,7 +59,8 @@ impl Handle {
             ack_on_enqueue,
             events: Some(events),
         };
-        let event_loop = EventLoop::new(options, uris, tls, command_rx, inbox, status.clone());
+        let protocol = Protocol::new(options);
+        let event_loop = EventLoop::new(protocol, uris, tls, command_rx, inbox, status.clone());
         let (connected, connected_rx) = oneshot::channel();
         runtime::spawn(event_loop.run(connected));
         connected_rx
@@ -92,20 +93,18 @@ impl Handle {
         rx.await.unwrap_or_else(|_| Err(MqttError::closed()))
     }
 
-    /// Validates and queues a publish; `done` is called exactly once. Topic
-    /// and message are taken by value: they become the packet without another copy.
+    /// Validates and queues a publish; `done` is called exactly once. A
+    /// field above its MQTT limit fails here, before anything is queued
+    /// (P5). Topic and message are taken by value: they become the packet
+    /// without another copy.
     pub(crate) fn publish_with(&self, topic: String, message: Message, done: Completion) {
-        if let Err(e) = config::validate_topic(&topic) {
+        if let Err(e) = limits::check_publish(&topic, &message) {
             return done.complete(Err(e));
         }
         if self.phase() == Phase::Closed {
             return done.complete(Err(MqttError::closed()));
         }
-        let pending = PendingPublish {
-            publish: codec::to_publish(&topic, message),
-            topic,
-            done,
-        };
+        let pending = PendingPublish::new(codec::to_publish(&topic, message), topic, done);
         if let Err(command) = self.send(Command::Publish(Box::new(pending))) {
             if let Command::Publish(pending) = *command {
                 pending.done.complete(Err(MqttError::closed()));

@@ -8,6 +8,10 @@ use std::time::Duration;
 
 use crate::error::{MqttError, Result};
 use crate::message::{Message, QoS};
+use crate::protocol::limits;
+
+/// Topic names are checked where every field limit is (P3, P5).
+pub use crate::protocol::limits::check_topic as validate_topic;
 
 /// How bytes reach the broker.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -282,11 +286,7 @@ impl ConnectOptions {
             .iter()
             .map(|u| ServerUri::parse(u))
             .collect::<Result<Vec<_>>>()?;
-        if self.client_id.len() > 65_535 || self.client_id.contains('\0') {
-            return Err(MqttError::invalid(
-                "Client id must be at most 65535 UTF-8 bytes without U+0000",
-            ));
-        }
+        limits::check_connect(self)?;
         if self.keep_alive.as_secs() > u64::from(u16::MAX) {
             return Err(MqttError::invalid(format!(
                 "keepAliveInterval {} s is above the MQTT maximum of 65535 s",
@@ -304,33 +304,8 @@ impl ConnectOptions {
                 "max_inflight and receive_buffer must be positive",
             ));
         }
-        if let Some(will) = &self.will {
-            validate_topic(&will.topic)?;
-        }
         Ok(uris)
     }
-}
-
-/// Checks a topic name for publishing (contract P3).
-pub fn validate_topic(topic: &str) -> Result<()> {
-    if topic.is_empty() {
-        return Err(MqttError::invalid("Topic must not be empty"));
-    }
-    if topic.len() > 65_535 {
-        return Err(MqttError::invalid(format!(
-            "Topic is {} UTF-8 bytes long; the maximum is 65535",
-            topic.len()
-        )));
-    }
-    if topic.contains(['+', '#']) {
-        return Err(MqttError::invalid(format!(
-            "Topic '{topic}' contains a wildcard ('+' or '#'); wildcards are only allowed in subscriptions"
-        )));
-    }
-    if topic.contains('\0') {
-        return Err(MqttError::invalid("Topic contains U+0000"));
-    }
-    Ok(())
 }
 
 /// Checks a subscription filter, including `$share/group/filter`.
@@ -342,14 +317,9 @@ pub fn validate_filter(filter: &str) -> Result<()> {
         ))
     };
     if filter.is_empty() {
-        return Err(bad("empty"));
+        return Err(bad("empty (MQTT-4.7.3-1)"));
     }
-    if filter.len() > 65_535 {
-        return Err(bad("longer than 65535 UTF-8 bytes"));
-    }
-    if filter.contains('\0') {
-        return Err(bad("contains U+0000"));
-    }
+    limits::check_filter(filter)?;
     let inner = match filter.strip_prefix("$share/") {
         Some(rest) => {
             let (group, inner) = rest

@@ -18,14 +18,27 @@ pub mod code {
     pub const SERVER_CONNECT_ERROR: i32 = 32103;
     /// The client is not connected.
     pub const CLIENT_NOT_CONNECTED: i32 = 32104;
+    /// The broker broke the MQTT protocol (a malformed packet, a protocol
+    /// error, a packet above our limits); the engine closed the connection
+    /// with the DISCONNECT reason code the standard names (P5). Paho's number.
+    pub const PROTOCOL_VIOLATION: i32 = 32108;
     /// Connection lost.
     pub const CONNECTION_LOST: i32 = 32109;
     /// A connect is already in progress.
     pub const CONNECT_IN_PROGRESS: i32 = 32110;
     /// The client is closed.
     pub const CLIENT_CLOSED: i32 = 32111;
+    /// An argument or configuration value is invalid (a field above its MQTT
+    /// limit, U+0000 in a string, a bad topic or QoS); nothing was sent (P5).
+    pub const INVALID_ARGUMENT: i32 = 32120;
     /// Too many publishes in progress.
     pub const MAX_INFLIGHT: i32 = 32202;
+    /// The broker closed the connection every time this publish was sent,
+    /// before acknowledging it: given up after a few attempts (C8).
+    pub const PUBLISH_ABANDONED: i32 = 32205;
+    /// The packet would exceed 268,435,455 bytes or the broker's Maximum
+    /// Packet Size; nothing was sent (P5). Paho v5's number for the same.
+    pub const PACKET_TOO_LARGE: i32 = 51002;
 }
 
 /// What kind of failure happened; lets callers branch without parsing text.
@@ -72,8 +85,9 @@ impl MqttError {
         }
     }
 
+    /// Invalid input: nothing was sent (code 32120, P5).
     pub fn invalid(message: impl Into<String>) -> Self {
-        Self::new(ErrorKind::InvalidInput, message)
+        Self::with_code(ErrorKind::InvalidInput, message, code::INVALID_ARGUMENT)
     }
 
     pub fn tls(message: impl Into<String>) -> Self {
@@ -110,7 +124,7 @@ impl MqttError {
 
     /// A broker reason code (>= 0x80) with the broker's reason string if any.
     pub fn broker(what: impl fmt::Display, reason: u8, reason_string: Option<&str>) -> Self {
-        let name = reason_name(reason);
+        let name = crate::protocol::reasons::name(reason);
         let message = match reason_string {
             Some(s) if !s.is_empty() => format!("{what}: {name} (reason code {reason}): {s}"),
             _ => format!("{what}: {name} (reason code {reason})"),
@@ -140,51 +154,6 @@ impl fmt::Display for MqttError {
 impl std::error::Error for MqttError {}
 
 pub type Result<T> = std::result::Result<T, MqttError>;
-
-/// Human name of an MQTT 5 reason code (spec section 2.4).
-pub fn reason_name(code: u8) -> &'static str {
-    match code {
-        0x00 => "Success",
-        0x04 => "Disconnect with will message",
-        0x10 => "No matching subscribers",
-        0x80 => "Unspecified error",
-        0x81 => "Malformed packet",
-        0x82 => "Protocol error",
-        0x83 => "Implementation specific error",
-        0x84 => "Unsupported protocol version",
-        0x85 => "Client identifier not valid",
-        0x86 => "Bad user name or password",
-        0x87 => "Not authorized",
-        0x88 => "Server unavailable",
-        0x89 => "Server busy",
-        0x8A => "Banned",
-        0x8B => "Server shutting down",
-        0x8C => "Bad authentication method",
-        0x8D => "Keep alive timeout",
-        0x8E => "Session taken over",
-        0x8F => "Topic filter invalid",
-        0x90 => "Topic name invalid",
-        0x91 => "Packet identifier in use",
-        0x92 => "Packet identifier not found",
-        0x93 => "Receive maximum exceeded",
-        0x94 => "Topic alias invalid",
-        0x95 => "Packet too large",
-        0x96 => "Message rate too high",
-        0x97 => "Quota exceeded",
-        0x98 => "Administrative action",
-        0x99 => "Payload format invalid",
-        0x9A => "Retain not supported",
-        0x9B => "QoS not supported",
-        0x9C => "Use another server",
-        0x9D => "Server moved",
-        0x9E => "Shared subscriptions not supported",
-        0x9F => "Connection rate exceeded",
-        0xA0 => "Maximum connect time",
-        0xA1 => "Subscription identifiers not supported",
-        0xA2 => "Wildcard subscriptions not supported",
-        _ => "Unknown reason",
-    }
-}
 
 #[cfg(test)]
 mod tests {

@@ -28,22 +28,21 @@
 pub mod backoff;
 pub mod bridge;
 pub mod client;
-pub mod codec;
 pub mod config;
 pub mod connection;
 pub mod error;
 pub mod jni;
 pub mod listener;
 pub mod message;
+pub mod protocol;
 pub mod runtime;
-pub mod state;
 pub mod tls;
 pub mod transport;
 pub mod wire;
 
 pub use client::{Client, MessageStream};
 pub use config::{ConnectOptions, TlsOptions, Will};
-pub use connection::ConnectionEvent;
 pub use error::{ErrorKind, MqttError, Result};
 pub use listener::{Listener, Received};
 pub use message::{DeliveryToken, Message, MessageProperties, QoS, RetainHandling, Subscription};
+pub use protocol::ConnectionEvent;

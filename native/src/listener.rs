@@ -14,10 +14,11 @@ use tokio::sync::{mpsc, Mutex};
 
 use crate::client::{Handle, DISCONNECT_WAIT};
 use crate::config::{self, ConnectOptions};
-use crate::connection::{ConnectionEvent, Delivery, Phase};
+use crate::connection::Phase;
 use crate::error::{ErrorKind, MqttError, Result};
 use crate::message::{DeliveryToken, Message, Subscription};
-use crate::state::{AckId, Completion};
+use crate::protocol::session::{AckId, Completion};
+use crate::protocol::{ConnectionEvent, Delivery};
 
 pub const RESPONSE_TOPIC_NOT_SET: &str = "Response topic is not set";
 

@@ -7,7 +7,8 @@
 
 use bytes::BytesMut;
 use mqtt_engine::config::{validate_filter, validate_topic, ServerUri};
-use mqtt_engine::{codec, wire};
+use mqtt_engine::protocol::{codec, limits::ServerLimits};
+use mqtt_engine::wire;
 use proptest::prelude::*;
 
 fn cases() -> u32 {
@@ -65,7 +66,7 @@ proptest! {
         message.properties.response_topic = Some("r/t".into());
         message.properties.user_properties = vec![("k".into(), "v".into())];
         let mut buf = BytesMut::new();
-        codec::write_packet(&rumqttc_packet(&message), &mut buf, None).unwrap();
+        codec::write_packet(&rumqttc_packet(&message), &mut buf, &ServerLimits::default(), String::new).unwrap();
         let at = flip % buf.len();
         buf[at] = byte;
         let _ = codec::read_packet(&mut buf, 1 << 20);

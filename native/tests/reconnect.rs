@@ -617,7 +617,10 @@ async fn c4_packets_that_arrive_with_the_connack_are_handled() {
         let mut rest = [0u8; 256];
         while socket.read(&mut rest).await.map(|n| n > 0).unwrap_or(false) {}
     });
-    let c = Client::connect(options(&format!("tcp://127.0.0.1:{port}"), "burst"))
+    // Session Present answers a CONNECT without Clean Start (MQTT-3.2.2-4).
+    let mut resuming = options(&format!("tcp://127.0.0.1:{port}"), "burst");
+    resuming.clean_start = false;
+    let c = Client::connect(resuming)
         .await
         .expect("connect to the scripted broker");
     let mut stream = c.receive();

@@ -22,8 +22,8 @@ use crate::connection::Phase;
 use crate::error::{MqttError, Result};
 use crate::listener::Listener;
 use crate::message::{DeliveryToken, Subscription};
+use crate::protocol::session::{AckId, Completion};
 use crate::runtime;
-use crate::state::{AckId, Completion};
 use crate::wire;
 
 /// Messages forwarded to Java and not yet given back as credit.

@@ -9,10 +9,10 @@ use std::sync::{Condvar, Mutex, OnceLock};
 use std::time::Duration;
 
 use super::lock;
-use crate::connection::ConnectionEvent;
 use crate::error::{MqttError, Result};
 use crate::message::Message;
-use crate::state::AckId;
+use crate::protocol::session::AckId;
+use crate::protocol::ConnectionEvent;
 use crate::wire::Writer;
 
 /// Largest batch `poll` returns, in bytes (more events wait for the next poll).

@@ -1,56 +1,49 @@
-//! The connected state: serving one live connection until it ends.
+//! The connected state: moving bytes for one live connection until it ends.
+
+use futures_util::FutureExt;
+use tokio::time::sleep_until;
 
 use super::*;
-use futures_util::FutureExt;
+
+/// What woke the connected loop.
+enum Wake {
+    Command(Option<Command>),
+    Room(Option<mpsc::OwnedPermit<Delivery>>),
+    Read(std::io::Result<usize>),
+    /// A deadline (keep-alive, disconnect) or an early, lazy wake-up.
+    Timer,
+}
 
 impl EventLoop {
     /// Serves one live connection until it ends.
     pub(super) async fn serve(&mut self, mut link: Link) -> Ended {
-        let max_in = self.options.max_incoming_packet_size;
         // The broker may send packets right behind CONNACK (a resumed
         // session's PUBRELs and PUBLISHes), read with it: take them now, or
         // they wait for the next read, which may never come.
-        if let Err(ended) = parse_read(&mut link, max_in) {
-            return ended;
+        if let Err(ending) = self.parse_read(&mut link) {
+            return self.end(link, ending).await;
         }
         // One timer for the keep-alive and the disconnect deadlines, moved
         // lazily: re-arming it on every write costs a timer-wheel update per
         // message, so it may fire early, and then only re-arms (a deadline
         // that moves earlier — a PINGREQ sent, a disconnect begun — re-arms
         // it at once).
-        let timer = sleep_until(Instant::now() + self.keep_alive.max(Duration::from_secs(1)));
+        let first = Instant::now() + self.protocol.keep_alive().max(Duration::from_secs(1));
+        let timer = sleep_until(first);
         tokio::pin!(timer);
         loop {
-            // Packets parsed and not yet handled (left by the last read, or
-            // waiting for room in the receive buffer).
-            while self.stalled.is_none() {
-                let Some(packet) = link.backlog.pop_front() else {
-                    break;
-                };
-                match self.on_packet(packet, &mut link) {
-                    Ok(Some(delivery)) => {
-                        let ack = delivery.ack;
-                        match self.inbox.deliveries.try_send(delivery) {
-                            Ok(()) => self.acked_on_enqueue(ack, &mut link),
-                            Err(mpsc::error::TrySendError::Full(delivery)) => {
-                                self.stalled = Some(delivery)
-                            }
-                            Err(mpsc::error::TrySendError::Closed(_)) => {} // nobody listens any more
-                        }
-                    }
-                    Ok(None) => {}
-                    Err(ended) => return ended,
-                }
+            if let Err(ending) = self.handle_backlog(&mut link) {
+                return self.end(link, ending).await;
             }
+            self.emit_protocol_events();
             if let Err(e) = self.flush(&mut link).await {
-                return Ended::Lost(e);
+                return Ended::Lost(Ending::lost(e));
             }
             if let Some(ended) = self.check_disconnect(&mut link).await {
                 return ended;
             }
-            let keep_alive_at = self.keep_alive_deadline(&link);
             let disconnect_at = link.disconnecting.as_ref().map(|(at, _)| *at);
-            let due = match (keep_alive_at, disconnect_at) {
+            let due = match (self.protocol.next_timer(), disconnect_at) {
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
             };
@@ -75,19 +68,17 @@ impl EventLoop {
                 }
                 Wake::Command(Some(command)) => {
                     if let Some(ended) = self.take_commands(Some(command), &mut link) {
-                        let _ = self.flush(&mut link).await;
-                        let _ = link.io.shutdown().await;
-                        return ended;
+                        return self.close_with(link, ended).await;
                     }
                     // What the broker has already sent (acks of earlier
                     // publishes) is answered in the same write.
                     if self.stalled.is_none() {
-                        if let Err(ended) = read_now(&mut link, max_in) {
-                            return ended;
+                        if let Err(ending) = self.read_now(&mut link) {
+                            return self.end(link, ending).await;
                         }
                     }
                 }
-                Wake::Room(None) => return Ended::Lost(MqttError::closed()),
+                Wake::Room(None) => return Ended::Lost(Ending::ours(MqttError::closed())),
                 Wake::Room(Some(permit)) => {
                     let delivery = self
                         .stalled
@@ -95,47 +86,70 @@ impl EventLoop {
                         .expect("guarded by the branch condition");
                     let ack = delivery.ack;
                     permit.send(delivery);
-                    self.acked_on_enqueue(ack, &mut link);
+                    self.acked_on_enqueue(ack);
                 }
                 Wake::Read(Ok(0)) => {
-                    return Ended::Lost(MqttError::connection_lost(
+                    return Ended::Lost(Ending::lost(MqttError::connection_lost(
                         "the broker closed the connection",
-                    ))
+                    )))
                 }
-                Wake::Read(Err(e)) => return Ended::Lost(MqttError::connection_lost(e)),
+                Wake::Read(Err(e)) => {
+                    return Ended::Lost(Ending::lost(MqttError::connection_lost(e)))
+                }
                 Wake::Read(Ok(_)) => {
-                    if let Err(ended) = parse_read(&mut link, max_in) {
-                        return ended;
+                    if let Err(ending) = self.parse_read(&mut link) {
+                        return self.end(link, ending).await;
                     }
                     // Publishes queued meanwhile go out in the same write
                     // as the answers to what was read.
                     if let Some(ended) = self.take_commands(None, &mut link) {
-                        let _ = self.flush(&mut link).await;
-                        let _ = link.io.shutdown().await;
-                        return ended;
+                        return self.close_with(link, ended).await;
                     }
                 }
                 Wake::Timer => {
                     let now = Instant::now();
                     if disconnect_at.is_some_and(|at| at <= now) {
                         // check_disconnect ends the connection at the top of the loop.
-                    } else if keep_alive_at.is_some_and(|at| at <= now) {
-                        if link.ping_sent.is_some() {
-                            return Ended::Lost(MqttError::connection_lost(format!(
-                                "no PINGRESP within {:?} (keep-alive {:?})",
-                                self.keep_alive / 2,
-                                self.keep_alive
-                            )));
-                        }
-                        link.ping_sent = Some(now);
-                        self.encode(&Packet::PingReq(PingReq), &mut link);
-                    } else if let Some(due) = due {
-                        // Fired early: the deadline moved later meanwhile.
-                        timer.as_mut().reset(due);
+                    } else if let Err(ending) = self.protocol.on_timer(now) {
+                        return Ended::Lost(ending);
+                    } else if let Some(next) = self.protocol.next_timer() {
+                        // Fired early, or a PINGREQ went out: look again then.
+                        timer.as_mut().reset(next);
                     }
                 }
             }
         }
+    }
+
+    /// Hands parsed packets to the core while the receive buffer has room.
+    fn handle_backlog(&mut self, link: &mut Link) -> std::result::Result<(), Ending> {
+        while self.stalled.is_none() {
+            let Some(packet) = link.backlog.pop_front() else {
+                break;
+            };
+            if let Some(delivery) = self.protocol.handle(packet)? {
+                let ack = delivery.ack;
+                match self.inbox.deliveries.try_send(delivery) {
+                    Ok(()) => self.acked_on_enqueue(ack),
+                    Err(mpsc::error::TrySendError::Full(delivery)) => self.stalled = Some(delivery),
+                    Err(mpsc::error::TrySendError::Closed(_)) => {} // nobody listens any more
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The core ended the connection: its DISCONNECT (if any) goes out first.
+    async fn end(&mut self, mut link: Link, ending: Ending) -> Ended {
+        self.write_best_effort(&mut link.io).await;
+        Ended::Lost(ending)
+    }
+
+    /// A command ended the connection (close): write what is due, then go.
+    async fn close_with(&mut self, mut link: Link, ended: Ended) -> Ended {
+        let _ = self.flush(&mut link).await;
+        let _ = link.io.shutdown().await;
+        ended
     }
 
     /// Handles `first` and what else is queued (at most 256 more), so one
@@ -157,75 +171,32 @@ impl EventLoop {
         None
     }
 
-    pub(super) fn keep_alive_deadline(&self, link: &Link) -> Option<Instant> {
-        if self.keep_alive.is_zero() {
-            return None;
-        }
-        Some(match link.ping_sent {
-            // Half-open connections are found within 1.5 x keep-alive.
-            Some(sent) => sent + self.keep_alive / 2,
-            None => link.last_write + self.keep_alive,
-        })
-    }
-
     /// The client's stream acks a message once it is buffered (R1).
-    pub(super) fn acked_on_enqueue(&mut self, ack: Option<AckId>, link: &mut Link) {
+    pub(super) fn acked_on_enqueue(&mut self, ack: Option<AckId>) {
         if let (true, Some(id)) = (self.inbox.ack_on_enqueue, ack) {
-            let mut out = Vec::new();
-            self.state.ack(id, &mut out);
-            self.encode_all(out, link);
+            self.protocol.ack(id);
         }
     }
 
     /// Finishes a requested disconnect once nothing is in flight or time is up (C7).
-    pub(super) async fn check_disconnect(&mut self, link: &mut Link) -> Option<Ended> {
+    async fn check_disconnect(&mut self, link: &mut Link) -> Option<Ended> {
         let (deadline, _) = link.disconnecting.as_ref()?;
-        if self.state.pending_count() > 0 && Instant::now() < *deadline {
+        if self.protocol.pending_count() > 0 && Instant::now() < *deadline {
             return None;
         }
         let (_, done) = link.disconnecting.take().expect("checked above");
-        self.encode(&codec::disconnect_packet(), link);
-        let result = match self.flush(link).await {
-            Ok(()) => Ok(()),
-            Err(e) => Err(e),
-        };
+        self.protocol.disconnect();
+        let result = self.flush(link).await;
         let _ = link.io.shutdown().await;
         Some(Ended::Disconnected(done, result))
     }
 
-    pub(super) fn on_command(&mut self, command: Command, link: &mut Link) -> Option<Ended> {
+    fn on_command(&mut self, command: Command, link: &mut Link) -> Option<Ended> {
         match command {
-            Command::Publish(pending) => {
-                if let Some(error) = self.too_large(&pending) {
-                    pending.done.complete(Err(error));
-                    return None;
-                }
-                if let Err((done, result)) = self.state.enqueue(*pending) {
-                    done.complete(result);
-                }
-                let mut out = Vec::new();
-                self.state.take_sendable(&mut out);
-                self.encode_all(out, link);
-            }
-            Command::Subscribe(subscriptions, done) => {
-                let mut out = Vec::new();
-                self.send_subscribe(subscriptions, Some(done), &mut out);
-                self.encode_all(out, link);
-            }
-            Command::Unsubscribe(filters, done) => {
-                let pkid = self.state.reserve_pkid();
-                let mut unsubscribe = Unsubscribe::new(filters[0].clone(), None);
-                unsubscribe.filters = filters.clone();
-                unsubscribe.pkid = pkid;
-                self.unsub_requests
-                    .insert(pkid, UnsubRequest { filters, done });
-                self.encode(&Packet::Unsubscribe(unsubscribe), link);
-            }
-            Command::Ack(id) => {
-                let mut out = Vec::new();
-                self.state.ack(id, &mut out);
-                self.encode_all(out, link);
-            }
+            Command::Publish(pending) => self.protocol.publish(*pending),
+            Command::Subscribe(subscriptions, done) => self.protocol.subscribe(subscriptions, done),
+            Command::Unsubscribe(filters, done) => self.protocol.unsubscribe(filters, done),
+            Command::Ack(id) => self.protocol.ack(id),
             Command::Disconnect(wait, done) => {
                 if link.disconnecting.is_some() {
                     let _ = done.send(Err(MqttError::with_code(
@@ -247,281 +218,48 @@ impl EventLoop {
             Command::Close(done) => {
                 // The handle refuses close while connected (C7); a close that
                 // still arrives here (handle dropped) leaves without a word.
-                self.encode(&codec::disconnect_packet(), link);
+                self.protocol.disconnect();
                 return Some(Ended::Closed(done));
             }
         }
         None
     }
 
-    pub(super) fn too_large(&self, pending: &PendingPublish) -> Option<MqttError> {
-        let max = self.broker_max_packet?;
-        // The packet id (2 bytes) is only set when the publish is sent.
-        let id_bytes = if pending.publish.qos == WireQoS::AtMostOnce {
-            0
-        } else {
-            2
-        };
-        let size = pending.publish.size() + id_bytes;
-        (size > max as usize).then(|| {
-            MqttError::invalid(format!(
-                "Message to '{}' is {size} bytes as a packet; the broker's Maximum Packet Size is {max}",
-                pending.topic
-            ))
-        })
-    }
-
-    pub(super) fn send_subscribe(
-        &mut self,
-        subscriptions: Vec<Subscription>,
-        done: Option<oneshot::Sender<Result<()>>>,
-        out: &mut Vec<Outbound>,
-    ) {
-        let pkid = self.state.reserve_pkid();
-        let filters = subscriptions.iter().map(codec::to_filter).collect();
-        let subscribe = Subscribe {
-            pkid,
-            filters,
-            properties: None,
-        };
-        self.sub_requests.insert(
-            pkid,
-            SubRequest {
-                subscriptions,
-                done,
-            },
-        );
-        out.push(Outbound {
-            packet: Packet::Subscribe(subscribe),
-            on_written: None,
-        });
-    }
-
-    /// Handles one packet from the broker; a publish for the application is returned.
-    pub(super) fn on_packet(
-        &mut self,
-        packet: Packet,
-        link: &mut Link,
-    ) -> std::result::Result<Option<Delivery>, Ended> {
-        let mut out = Vec::new();
-        let mut delivery = None;
-        match packet {
-            Packet::Publish(publish) => match self.state.handle_publish(&publish) {
-                IncomingAction::Deliver(ack) => match codec::from_publish(publish) {
-                    Ok(message) => delivery = Some(Delivery { message, ack }),
-                    Err(e) => return Err(Ended::Lost(e)),
-                },
-                IncomingAction::Duplicate(reply) => {
-                    if let Some(packet) = reply {
-                        out.push(Outbound {
-                            packet: *packet,
-                            on_written: None,
-                        });
-                    }
-                }
-            },
-            Packet::PubAck(ack) => {
-                if let Some(finished) = self.state.handle_puback(&ack) {
-                    complete(vec![finished]);
-                }
-                self.state.take_sendable(&mut out);
-            }
-            Packet::PubRec(rec) => {
-                let (reply, finished) = self.state.handle_pubrec(&rec);
-                if let Some(packet) = reply {
-                    out.push(Outbound {
-                        packet,
-                        on_written: None,
-                    });
-                }
-                complete(finished.into_iter().collect());
-                self.state.take_sendable(&mut out);
-            }
-            Packet::PubComp(comp) => {
-                if let Some(finished) = self.state.handle_pubcomp(&comp) {
-                    complete(vec![finished]);
-                }
-                self.state.take_sendable(&mut out);
-            }
-            Packet::PubRel(rel) => {
-                let packet = self.state.handle_pubrel(&rel);
-                out.push(Outbound {
-                    packet,
-                    on_written: None,
-                });
-            }
-            Packet::SubAck(ack) => self.on_suback(ack),
-            Packet::UnsubAck(ack) => self.on_unsuback(ack),
-            Packet::PingResp(_) => link.ping_sent = None,
-            Packet::Disconnect(disconnect) => {
-                let reason = disconnect.reason_code as u8;
-                let text = disconnect
-                    .properties
-                    .as_ref()
-                    .and_then(|p| p.reason_string.clone());
-                let described =
-                    MqttError::broker("The broker closed the connection", reason, text.as_deref());
-                // Keep the broker's reason code when it is an error (E2).
-                let code = if reason >= 0x80 {
-                    i32::from(reason)
-                } else {
-                    code::CONNECTION_LOST
-                };
-                return Err(Ended::Lost(MqttError::with_code(
-                    ErrorKind::Broker,
-                    described.message(),
-                    code,
-                )));
-            }
-            other => {
-                return Err(Ended::Lost(MqttError::connection_lost(format!(
-                    "unexpected packet from the broker: {other:?}"
-                ))))
-            }
-        }
-        self.encode_all(out, link);
-        Ok(delivery)
-    }
-
-    pub(super) fn on_suback(&mut self, ack: SubAck) {
-        self.state.release_pkid(ack.pkid);
-        let Some(request) = self.sub_requests.remove(&ack.pkid) else {
-            return;
-        };
-        let mut refused = Vec::new();
-        for (subscription, code) in request
-            .subscriptions
-            .into_iter()
-            .zip(ack.return_codes.iter())
-        {
-            match code {
-                SubscribeReasonCode::Success(_) => {
-                    self.subscriptions
-                        .insert(subscription.topic.clone(), subscription);
-                }
-                failure => refused.push((subscription.topic, suback_code(*failure))),
-            }
-        }
-        let result = match refused.first() {
-            None => Ok(()),
-            Some((topic, reason)) => {
-                let text = ack
-                    .properties
-                    .as_ref()
-                    .and_then(|p| p.reason_string.as_deref());
-                let what = if refused.len() == 1 {
-                    format!("Subscription to '{topic}' refused")
-                } else {
-                    let topics: Vec<&str> = refused.iter().map(|(t, _)| t.as_str()).collect();
-                    format!("Subscriptions to {topics:?} refused")
-                };
-                Err(MqttError::broker(what, *reason, text))
-            }
-        };
-        match request.done {
-            Some(done) => {
-                let _ = done.send(result);
-            }
-            None => {
-                if let Err(e) = result {
-                    self.emit(ConnectionEvent::SubscriptionRefused(e));
-                }
-            }
-        }
-    }
-
-    pub(super) fn on_unsuback(&mut self, ack: UnsubAck) {
-        self.state.release_pkid(ack.pkid);
-        let Some(request) = self.unsub_requests.remove(&ack.pkid) else {
-            return;
-        };
-        for filter in &request.filters {
-            self.subscriptions.remove(filter);
-        }
-        let _ = request.done.send(Ok(()));
-    }
-
-    pub(super) fn encode(&mut self, packet: &Packet, link: &mut Link) {
-        if let Err(e) = self.try_encode(packet, link) {
-            // Our own packets are validated before they get here (topics,
-            // sizes via `too_large`); say so loudly rather than lose it quietly.
-            eprintln!("mqtt-engine: an outgoing packet could not be encoded: {e}");
-        }
-    }
-
-    pub(super) fn try_encode(&mut self, packet: &Packet, link: &mut Link) -> Result<()> {
-        codec::write_packet(packet, &mut link.write_buf, self.broker_max_packet)
-    }
-
-    pub(super) fn encode_all(&mut self, out: Vec<Outbound>, link: &mut Link) {
-        for outbound in out {
-            match (outbound.on_written, self.try_encode(&outbound.packet, link)) {
-                (Some(written), Ok(())) => link.written.push(written),
-                (Some((done, _)), Err(e)) => done.complete(Err(e)),
-                (None, Err(e)) => {
-                    eprintln!("mqtt-engine: an outgoing packet could not be encoded: {e}")
-                }
-                (None, Ok(())) => {}
-            }
-        }
-    }
-
-    pub(super) async fn flush(&mut self, link: &mut Link) -> Result<()> {
-        if link.write_buf.is_empty() {
+    /// Writes what the core has queued; QoS 0 publishes in it complete (P1).
+    async fn flush(&mut self, link: &mut Link) -> Result<()> {
+        if !self.protocol.has_output() {
             return Ok(());
         }
+        let output = self.protocol.take_output();
         let result = async {
-            link.io.write_all(&link.write_buf).await?;
+            link.io.write_all(&output).await?;
             link.io.flush().await
         }
-        .await;
-        link.write_buf.clear();
-        link.last_write = Instant::now();
-        let result = result.map_err(MqttError::connection_lost);
-        for (done, token) in link.written.drain(..) {
-            done.complete(result.clone().map(|()| token));
-        }
+        .await
+        .map_err(MqttError::connection_lost);
+        self.protocol.written(&result, Instant::now());
         result
     }
-}
 
-fn suback_code(code: SubscribeReasonCode) -> u8 {
-    use SubscribeReasonCode::*;
-    match code {
-        Success(qos) => qos as u8,
-        Failure | Unspecified => 0x80,
-        ImplementationSpecific => 0x83,
-        NotAuthorized => 0x87,
-        TopicFilterInvalid => 0x8F,
-        PkidInUse => 0x91,
-        QuotaExceeded => 0x97,
-        SharedSubscriptionsNotSupported => 0x9E,
-        SubscriptionIdNotSupported => 0xA1,
-        WildcardSubscriptionsNotSupported => 0xA2,
-    }
-}
-
-/// Parses the complete packets in the read buffer into the backlog.
-fn parse_read(link: &mut Link, max_in: u32) -> std::result::Result<(), Ended> {
-    loop {
-        match codec::read_packet(&mut link.read_buf, max_in) {
-            Ok(Some(packet)) => link.backlog.push_back(packet),
-            Ok(None) => return Ok(()),
-            Err(e) => return Err(Ended::Lost(MqttError::connection_lost(e))),
+    /// Parses the complete packets in the read buffer into the backlog.
+    fn parse_read(&mut self, link: &mut Link) -> std::result::Result<(), Ending> {
+        while let Some(packet) = self.protocol.read_packet(&mut link.read_buf)? {
+            link.backlog.push_back(packet);
         }
+        Ok(())
     }
-}
 
-/// Reads what the socket already holds, without waiting. tokio remembers
-/// whether the socket is readable, so when it is not this costs no syscall;
-/// the next `select!` registers the task's waker again.
-fn read_now(link: &mut Link, max_in: u32) -> std::result::Result<(), Ended> {
-    match link.io.read_buf(&mut link.read_buf).now_or_never() {
-        None => Ok(()),
-        Some(Ok(0)) => Err(Ended::Lost(MqttError::connection_lost(
-            "the broker closed the connection",
-        ))),
-        Some(Ok(_)) => parse_read(link, max_in),
-        Some(Err(e)) => Err(Ended::Lost(MqttError::connection_lost(e))),
+    /// Reads what the socket already holds, without waiting. tokio remembers
+    /// whether the socket is readable, so when it is not this costs no syscall;
+    /// the next `select!` registers the task's waker again.
+    fn read_now(&mut self, link: &mut Link) -> std::result::Result<(), Ending> {
+        match link.io.read_buf(&mut link.read_buf).now_or_never() {
+            None => Ok(()),
+            Some(Ok(0)) => Err(Ending::lost(MqttError::connection_lost(
+                "the broker closed the connection",
+            ))),
+            Some(Ok(_)) => self.parse_read(link),
+            Some(Err(e)) => Err(Ending::lost(MqttError::connection_lost(e))),
+        }
     }
 }

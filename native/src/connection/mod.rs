@@ -1,70 +1,48 @@
-//! The event loop of one client: a tokio task that owns the socket and the
-//! session state, and serves the API handles through a command channel.
+//! The connection task of one client: a thin I/O driver over the protocol
+//! core (`protocol::Protocol`), which makes every MQTT decision. The task
+//! owns the socket and moves bytes: it writes what the core produced,
+//! reads packets into it, wakes it on time, and hands messages to the
+//! application's buffer.
 //!
 //! Connected, it waits on four things at once: a command, a packet from the
 //! broker (only while the receive buffer has room: back-pressure, R1), room
-//! in the receive buffer for a stalled message, and the keep-alive timer.
-//! Lost, it reconnects with backoff over every server URI (C3, C4) while it
-//! keeps serving commands, so no call ever waits on a dead socket.
+//! in the receive buffer for a stalled message, and a timer (keep-alive, a
+//! disconnect's deadline). Lost, it reconnects with backoff over every
+//! server URI (C3, C4) while it keeps serving commands, so no call ever
+//! waits on a dead socket.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::BytesMut;
-use rumqttc::v5::mqttbytes::v5::{
-    ConnAck, ConnectReturnCode, Packet, PingReq, SubAck, Subscribe, SubscribeReasonCode, UnsubAck,
-    Unsubscribe,
-};
-use rumqttc::v5::mqttbytes::QoS as WireQoS;
+use rumqttc::v5::mqttbytes::v5::Packet;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::{mpsc, oneshot};
-use tokio::time::{sleep_until, timeout, Instant};
+use tokio::time::{timeout, Instant};
 
 use crate::backoff::Backoff;
-use crate::codec;
-use crate::config::{ConnectOptions, ServerUri};
+use crate::config::ServerUri;
 use crate::error::{code, ErrorKind, MqttError, Result};
-use crate::message::{DeliveryToken, Message, Subscription};
-use crate::state::{
-    AckId, Completion, Finished, IncomingAction, Outbound, PendingPublish, SessionState,
-};
+use crate::message::Subscription;
+use crate::protocol::session::{AckId, PendingPublish};
+use crate::protocol::subscriptions::Reply;
+use crate::protocol::{ConnectionEvent, Delivery, Ending, Protocol};
 use crate::transport::{self, BoxedIo};
 
-mod handshake;
 mod live;
 mod offline;
-
-use handshake::connect_once;
 
 /// Requests from the API handles to the event loop.
 pub enum Command {
     Publish(Box<PendingPublish>),
-    Subscribe(Vec<Subscription>, oneshot::Sender<Result<()>>),
-    Unsubscribe(Vec<String>, oneshot::Sender<Result<()>>),
+    Subscribe(Vec<Subscription>, Reply),
+    Unsubscribe(Vec<String>, Reply),
     Ack(AckId),
-    Disconnect(Duration, oneshot::Sender<Result<()>>),
-    Reconnect(oneshot::Sender<Result<()>>),
+    Disconnect(Duration, Reply),
+    Reconnect(Reply),
     Close(oneshot::Sender<()>),
-}
-
-/// A received message and the id to ack it with (None: QoS 0 or already acked).
-#[derive(Debug)]
-pub struct Delivery {
-    pub message: Message,
-    pub ack: Option<AckId>,
-}
-
-/// Things the owner of a connection hears about besides messages (L4).
-#[derive(Debug, Clone)]
-pub enum ConnectionEvent {
-    ConnectionLost(MqttError),
-    Reconnected {
-        session_present: bool,
-    },
-    /// A subscription restored after a session loss was refused.
-    SubscriptionRefused(MqttError),
 }
 
 /// Connection status shared with the handles (`is_connected`).
@@ -106,95 +84,54 @@ pub struct Inbox {
     pub events: Option<mpsc::UnboundedSender<ConnectionEvent>>,
 }
 
-struct SubRequest {
-    subscriptions: Vec<Subscription>,
-    done: Option<oneshot::Sender<Result<()>>>,
-}
-
-struct UnsubRequest {
-    filters: Vec<String>,
-    done: oneshot::Sender<Result<()>>,
-}
-
-/// What woke the connected loop.
-enum Wake {
-    Command(Option<Command>),
-    Room(Option<mpsc::OwnedPermit<Delivery>>),
-    Read(std::io::Result<usize>),
-    /// The keep-alive or disconnect deadline (or an early, lazy wake-up).
-    Timer,
-}
-
 /// Why serving a connection ended.
 enum Ended {
-    Lost(MqttError),
-    Disconnected(oneshot::Sender<Result<()>>, Result<()>),
+    Lost(Ending),
+    Disconnected(Reply, Result<()>),
     Closed(oneshot::Sender<()>),
 }
 
 pub struct EventLoop {
-    options: ConnectOptions,
     uris: Vec<ServerUri>,
     tls: Option<Arc<rustls::ClientConfig>>,
     commands: mpsc::UnboundedReceiver<Command>,
     inbox: Inbox,
     status: Arc<Status>,
-    state: SessionState,
-    /// Granted subscriptions, restored when the broker has no session (C4).
-    subscriptions: BTreeMap<String, Subscription>,
-    sub_requests: HashMap<u16, SubRequest>,
-    unsub_requests: HashMap<u16, UnsubRequest>,
-    /// The broker's Maximum Packet Size (P3).
-    broker_max_packet: Option<u32>,
-    keep_alive: Duration,
+    protocol: Protocol,
     backoff: Backoff,
-    session_present: bool,
     /// A received message waiting for room in the receive buffer. It is
     /// kept across reconnects: the session state counts it as delivered, so
     /// the broker's copy after a reconnect is not handed out again.
     stalled: Option<Delivery>,
 }
 
+/// One open connection.
 struct Link {
     io: BoxedIo,
     read_buf: BytesMut,
-    write_buf: BytesMut,
-    /// Parsed packets not yet processed because the receive buffer is full.
+    /// Parsed packets not yet handled because the receive buffer is full.
     backlog: VecDeque<Packet>,
-    last_write: Instant,
-    /// QoS 0 publishes in `write_buf`: complete once flushed (P1).
-    written: Vec<(Completion, DeliveryToken)>,
-    ping_sent: Option<Instant>,
-    disconnecting: Option<(Instant, oneshot::Sender<Result<()>>)>,
+    disconnecting: Option<(Instant, Reply)>,
 }
 
 impl EventLoop {
     pub fn new(
-        options: ConnectOptions,
+        protocol: Protocol,
         uris: Vec<ServerUri>,
         tls: Option<Arc<rustls::ClientConfig>>,
         commands: mpsc::UnboundedReceiver<Command>,
         inbox: Inbox,
         status: Arc<Status>,
     ) -> Self {
-        let state = SessionState::new(options.max_inflight, options.max_pending_publishes);
-        let backoff = Backoff::new(options.max_reconnect_delay);
-        let keep_alive = options.keep_alive;
+        let backoff = Backoff::new(protocol.options().max_reconnect_delay);
         EventLoop {
-            options,
             uris,
             tls,
             commands,
             inbox,
             status,
-            state,
-            subscriptions: BTreeMap::new(),
-            sub_requests: HashMap::new(),
-            unsub_requests: HashMap::new(),
-            broker_max_packet: None,
-            keep_alive,
+            protocol,
             backoff,
-            session_present: false,
             stalled: None,
         }
     }
@@ -234,30 +171,21 @@ impl EventLoop {
                     Err(ended) => ended,
                 },
             };
+            self.emit_protocol_events();
             match ended {
-                Ended::Lost(error) => {
-                    self.lose_connection(&error);
-                    if self.options.automatic_reconnect {
-                        self.status.set(Phase::Reconnecting);
+                Ended::Lost(ending) => {
+                    let reconnect = self.protocol.options().automatic_reconnect;
+                    self.protocol.connection_lost(&ending, reconnect);
+                    self.status.set(if reconnect {
+                        Phase::Reconnecting
                     } else {
-                        self.status.set(Phase::Disconnected);
-                        complete(self.state.fail_all(&error));
-                    }
-                    self.emit(ConnectionEvent::ConnectionLost(error));
+                        Phase::Disconnected
+                    });
+                    self.emit(ConnectionEvent::ConnectionLost(ending.error));
                 }
                 Ended::Disconnected(done, result) => {
-                    self.lose_connection(&MqttError::with_code(
-                        ErrorKind::State,
-                        "Client disconnected",
-                        code::CLIENT_DISCONNECTED,
-                    ));
+                    self.protocol.disconnected();
                     self.status.set(Phase::Disconnected);
-                    let error = MqttError::with_code(
-                        ErrorKind::State,
-                        "Client disconnected before the publish was acknowledged",
-                        code::CLIENT_DISCONNECTED,
-                    );
-                    complete(self.state.fail_all(&error));
                     let _ = done.send(result);
                 }
                 Ended::Closed(done) => {
@@ -275,23 +203,15 @@ impl EventLoop {
         }
     }
 
-    fn lose_connection(&mut self, error: &MqttError) {
-        self.state.connection_lost();
-        for (pkid, request) in self.sub_requests.drain() {
-            self.state.release_pkid(pkid);
-            if let Some(done) = request.done {
-                let _ = done.send(Err(error.clone()));
-            }
-        }
-        for (pkid, request) in self.unsub_requests.drain() {
-            self.state.release_pkid(pkid);
-            let _ = request.done.send(Err(error.clone()));
+    fn emit_protocol_events(&mut self) {
+        for event in self.protocol.take_events() {
+            self.emit(event);
         }
     }
 
     fn shut_down(&mut self) {
         self.status.set(Phase::Closed);
-        complete(self.state.fail_all(&MqttError::closed()));
+        self.protocol.close();
         self.commands.close();
         while let Ok(command) = self.commands.try_recv() {
             reject(command, MqttError::closed());
@@ -300,15 +220,14 @@ impl EventLoop {
 
     /// Tries every server URI in order within the connection timeout.
     async fn establish(&mut self) -> Result<Link> {
-        let deadline = (!self.options.connection_timeout.is_zero())
-            .then(|| Instant::now() + self.options.connection_timeout);
+        let limit = self.protocol.options().connection_timeout;
+        let deadline = (!limit.is_zero()).then(|| Instant::now() + limit);
         let mut failure = None;
         for uri in self.uris.clone() {
-            let attempt = connect_once(&uri, self.tls.as_ref(), &self.options);
             let outcome = match deadline {
                 Some(deadline) => {
-                    match timeout(deadline.saturating_duration_since(Instant::now()), attempt).await
-                    {
+                    let left = deadline.saturating_duration_since(Instant::now());
+                    match timeout(left, self.connect_once(&uri)).await {
                         Ok(outcome) => outcome,
                         Err(_) => Err(MqttError::timeout(format!(
                             "the connection to {}",
@@ -316,61 +235,90 @@ impl EventLoop {
                         ))),
                     }
                 }
-                None => attempt.await,
+                None => self.connect_once(&uri).await,
             };
             match outcome {
-                Ok((io, connack, read_buf)) => return Ok(self.on_connack(io, connack, read_buf)),
+                Ok(link) => {
+                    self.status.set(Phase::Connected);
+                    self.backoff.reset();
+                    return Ok(link);
+                }
                 // A broker's refusal says more than a later network error.
-                Err(e)
+                Err(_)
                     if failure
                         .as_ref()
-                        .is_some_and(|f: &MqttError| f.kind() == ErrorKind::Broker) =>
-                {
-                    let _ = e;
-                }
+                        .is_some_and(|f: &MqttError| f.kind() == ErrorKind::Broker) => {}
                 Err(e) => failure = Some(e),
             }
         }
         Err(failure.unwrap_or_else(|| MqttError::invalid("No server URI given")))
     }
 
-    fn on_connack(&mut self, io: BoxedIo, connack: ConnAck, read_buf: BytesMut) -> Link {
-        let props = connack.properties.as_ref();
-        self.broker_max_packet = props.and_then(|p| p.max_packet_size);
-        if let Some(server_keep_alive) = props.and_then(|p| p.server_keep_alive) {
-            self.keep_alive = Duration::from_secs(u64::from(server_keep_alive));
+    /// Opens the transport, sends CONNECT and lets the core judge the CONNACK.
+    async fn connect_once(&mut self, uri: &ServerUri) -> Result<Link> {
+        let mut io = transport::open(uri, self.tls.as_ref()).await?;
+        let unable = |e: std::io::Error| {
+            MqttError::with_code(
+                ErrorKind::Io,
+                format!("Unable to connect to {}: {e}", uri.original),
+                code::SERVER_CONNECT_ERROR,
+            )
+        };
+        let connect = self.protocol.connect_bytes()?;
+        io.write_all(&connect).await.map_err(unable)?;
+        io.flush().await.map_err(unable)?;
+        let mut read_buf = BytesMut::with_capacity(4096);
+        let connack = loop {
+            match self.protocol.read_packet(&mut read_buf) {
+                Ok(Some(Packet::ConnAck(connack))) => break connack,
+                Ok(Some(other)) => {
+                    return Err(MqttError::new(
+                        ErrorKind::Protocol,
+                        format!("Expected CONNACK from {}, got {other:?}", uri.original),
+                    ))
+                }
+                Ok(None) => {}
+                Err(ending) => {
+                    self.write_best_effort(&mut io).await;
+                    return Err(ending.error);
+                }
+            }
+            if io.read_buf(&mut read_buf).await.map_err(unable)? == 0 {
+                return Err(MqttError::with_code(
+                    ErrorKind::Io,
+                    format!(
+                        "Unable to connect to {}: the broker closed the connection before CONNACK",
+                        uri.original
+                    ),
+                    code::SERVER_CONNECT_ERROR,
+                ));
+            }
+        };
+        if let Err(e) = self
+            .protocol
+            .on_connack(connack, &uri.original, Instant::now())
+        {
+            self.write_best_effort(&mut io).await;
+            return Err(e);
         }
-        let receive_max = props.and_then(|p| p.receive_max);
-        let mut link = Link {
+        Ok(Link {
             io,
             read_buf,
-            write_buf: BytesMut::with_capacity(8 * 1024),
             backlog: VecDeque::new(),
-            last_write: Instant::now(),
-            written: Vec::new(),
-            ping_sent: None,
             disconnecting: None,
-        };
-        let mut out = Vec::new();
-        self.session_present = connack.session_present;
-        let finished = self
-            .state
-            .connected(connack.session_present, receive_max, &mut out);
-        complete(finished);
-        if !connack.session_present && !self.subscriptions.is_empty() {
-            let restore: Vec<Subscription> = self.subscriptions.values().cloned().collect();
-            self.send_subscribe(restore, None, &mut out);
-        }
-        self.encode_all(out, &mut link);
-        self.status.set(Phase::Connected);
-        self.backoff.reset();
-        link
+        })
     }
-}
 
-fn complete(finished: Vec<Finished>) {
-    for (done, result) in finished {
-        done.complete(result);
+    /// Writes what the core queued (a DISCONNECT before we close), ignoring
+    /// failure: the connection is being abandoned anyway.
+    async fn write_best_effort(&mut self, io: &mut BoxedIo) {
+        if self.protocol.has_output() {
+            let output = self.protocol.take_output();
+            let result = io.write_all(&output).await;
+            let _ = io.shutdown().await;
+            let result = result.map_err(MqttError::connection_lost);
+            self.protocol.written(&result, Instant::now());
+        }
     }
 }
 

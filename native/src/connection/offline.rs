@@ -1,14 +1,15 @@
 //! Without a connection: reconnecting with backoff (C4), or waiting for
 //! `reconnect`/`close` after a disconnect, while still serving commands.
 
+use tokio::time::sleep_until;
+
 use super::*;
 
 impl EventLoop {
     /// Reconnects with backoff, serving commands in between (C4).
     pub(super) async fn reconnect(&mut self) -> std::result::Result<Link, Ended> {
         loop {
-            let delay = self.backoff.next_delay();
-            let wake = Instant::now() + delay;
+            let wake = Instant::now() + self.backoff.next_delay();
             loop {
                 tokio::select! {
                     _ = sleep_until(wake) => break,
@@ -26,14 +27,11 @@ impl EventLoop {
                     }
                 }
             }
-            match self.establish().await {
-                Ok(link) => {
-                    self.emit(ConnectionEvent::Reconnected {
-                        session_present: self.session_present,
-                    });
-                    return Ok(link);
-                }
-                Err(_) => continue,
+            if let Ok(link) = self.establish().await {
+                self.emit(ConnectionEvent::Reconnected {
+                    session_present: self.protocol.session_present(),
+                });
+                return Ok(link);
             }
         }
     }
@@ -64,26 +62,23 @@ impl EventLoop {
         }
     }
 
-    /// Commands while there is no connection.
-    pub(super) fn on_command_offline(&mut self, command: Command) -> Option<Ended> {
+    /// Commands while there is no connection. The core queues publishes
+    /// while reconnecting (C5) and refuses what needs a connection.
+    fn on_command_offline(&mut self, command: Command) -> Option<Ended> {
         let reconnecting = self.status.get() == Phase::Reconnecting;
         match command {
-            // While reconnecting, publishes wait for the connection (C5).
-            Command::Publish(pending) if reconnecting => {
-                if let Err((done, result)) = self.state.enqueue(*pending) {
-                    done.complete(result);
-                }
-            }
-            Command::Ack(id) => self.state.ack(id, &mut Vec::new()),
+            Command::Publish(pending) => self.protocol.publish(*pending),
+            Command::Subscribe(subscriptions, done) => self.protocol.subscribe(subscriptions, done),
+            Command::Unsubscribe(filters, done) => self.protocol.unsubscribe(filters, done),
+            Command::Ack(id) => self.protocol.ack(id),
             Command::Disconnect(_, done) if reconnecting => {
                 // Stop trying; what waits fails with a word (C5).
                 self.status.set(Phase::Disconnected);
-                let error = MqttError::with_code(
+                self.protocol.stop_reconnecting(&MqttError::with_code(
                     ErrorKind::State,
                     "Client disconnected",
                     code::CLIENT_DISCONNECTED,
-                );
-                complete(self.state.fail_all(&error));
+                ));
                 let _ = done.send(Ok(()));
             }
             Command::Reconnect(done) if reconnecting => {

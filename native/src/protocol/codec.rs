@@ -1,5 +1,13 @@
-//! Conversions between the engine's types and rumqttc's MQTT 5 codec, and
-//! the framing of packets on a byte stream.
+//! Our types to and from rumqttc's MQTT 5 packets, and the framing of
+//! packets on a byte stream.
+//!
+//! Writing is all or nothing: a packet that cannot be encoded (above a
+//! size limit, a length that does not fit) leaves the buffer as it was, so
+//! one bad packet never corrupts the packets around it (contract C8).
+//! Reading checks what the codec does not: the whole packet against our
+//! Maximum Packet Size, and the strings of a PUBLISH (U+0000, UTF-8, no
+//! wildcards, no topic alias) — a broken packet is a [`Violation`] with the
+//! DISCONNECT reason code the standard names (contract P5).
 
 use bytes::{Bytes, BytesMut};
 use rumqttc::v5::mqttbytes::v5::{
@@ -9,9 +17,49 @@ use rumqttc::v5::mqttbytes::v5::{
 use rumqttc::v5::mqttbytes::QoS as WireQoS;
 use rumqttc::v5::mqttbytes::{self};
 
+use super::limits::{self, ServerLimits, MAX_PACKET};
+use super::reasons;
 use crate::config::ConnectOptions;
-use crate::error::{ErrorKind, MqttError, Result};
+use crate::error::{code, ErrorKind, MqttError, Result};
 use crate::message::{Message, MessageProperties, QoS, RetainHandling, Subscription};
+
+/// The broker broke the protocol: close with `reason` (MQTT 5 §4.13).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    pub reason: DisconnectReasonCode,
+    pub detail: String,
+}
+
+impl Violation {
+    pub fn new(reason: DisconnectReasonCode, detail: impl Into<String>) -> Self {
+        Violation {
+            reason,
+            detail: detail.into(),
+        }
+    }
+
+    pub fn malformed(detail: impl Into<String>) -> Self {
+        Self::new(DisconnectReasonCode::MalformedPacket, detail)
+    }
+
+    pub fn protocol(detail: impl Into<String>) -> Self {
+        Self::new(DisconnectReasonCode::ProtocolError, detail)
+    }
+
+    /// What the application hears: the broker's fault, and what we sent.
+    pub fn to_error(&self) -> MqttError {
+        let code_number = reasons::disconnect(self.reason);
+        MqttError::with_code(
+            ErrorKind::Protocol,
+            format!(
+                "The broker broke the MQTT protocol ({}); the connection was closed with DISCONNECT {} (reason code {code_number})",
+                self.detail,
+                reasons::name(code_number)
+            ),
+            code::PROTOCOL_VIOLATION,
+        )
+    }
+}
 
 pub fn wire_qos(qos: QoS) -> WireQoS {
     match qos {
@@ -57,10 +105,64 @@ pub fn to_publish(topic: &str, message: Message) -> Publish {
     publish
 }
 
-/// A received PUBLISH as the application sees it.
-pub fn from_publish(publish: Publish) -> Result<Message> {
-    let topic = String::from_utf8(publish.topic.to_vec())
-        .map_err(|_| MqttError::new(ErrorKind::Protocol, "Received a topic that is not UTF-8"))?;
+/// The size of `publish` as a packet once it has a packet id.
+pub fn publish_size(publish: &Publish) -> usize {
+    let id_bytes = if publish.qos == WireQoS::AtMostOnce || publish.pkid != 0 {
+        0
+    } else {
+        2
+    };
+    publish.size() + id_bytes
+}
+
+fn no_nul(what: &str, value: &str) -> std::result::Result<(), Violation> {
+    if value.contains('\0') {
+        return Err(Violation::malformed(format!("{what} contains U+0000")));
+    }
+    Ok(())
+}
+
+/// Checks a received PUBLISH for what the codec does not (MQTT-1.5.4-1/2,
+/// MQTT-3.3.2-2, topic aliases: we announce a Topic Alias Maximum of 0, so
+/// any alias is invalid) and returns its topic.
+pub fn incoming_topic(publish: &Publish) -> std::result::Result<String, Violation> {
+    let topic = std::str::from_utf8(&publish.topic)
+        .map_err(|_| Violation::malformed("a PUBLISH topic that is not UTF-8"))?;
+    no_nul("a PUBLISH topic", topic)?;
+    if let Some(alias) = publish.properties.as_ref().and_then(|p| p.topic_alias) {
+        return Err(Violation::new(
+            DisconnectReasonCode::TopicAliasInvalid,
+            format!("a PUBLISH with Topic Alias {alias}; we announced a Topic Alias Maximum of 0"),
+        ));
+    }
+    if topic.is_empty() {
+        return Err(Violation::protocol("a PUBLISH with an empty topic"));
+    }
+    if topic.contains(['+', '#']) {
+        return Err(Violation::protocol(format!(
+            "a PUBLISH to '{}', a topic name with a wildcard",
+            topic.escape_debug()
+        )));
+    }
+    if let Some(p) = &publish.properties {
+        for (what, value) in [
+            ("a PUBLISH response topic", p.response_topic.as_deref()),
+            ("a PUBLISH content type", p.content_type.as_deref()),
+        ] {
+            if let Some(value) = value {
+                no_nul(what, value)?;
+            }
+        }
+        for (key, value) in &p.user_properties {
+            no_nul("a PUBLISH user property", key)?;
+            no_nul("a PUBLISH user property", value)?;
+        }
+    }
+    Ok(topic.to_owned())
+}
+
+/// A received PUBLISH as the application sees it; `topic` from [`incoming_topic`].
+pub fn to_message(publish: Publish, topic: String) -> Message {
     let properties = publish
         .properties
         .map(|p| MessageProperties {
@@ -72,7 +174,7 @@ pub fn from_publish(publish: Publish) -> Result<Message> {
             payload_format_indicator: p.payload_format_indicator.map(|v| v != 0),
         })
         .unwrap_or_default();
-    Ok(Message {
+    Message {
         payload: publish.payload,
         qos: engine_qos(publish.qos),
         retained: publish.retain,
@@ -80,7 +182,13 @@ pub fn from_publish(publish: Publish) -> Result<Message> {
         message_id: publish.pkid,
         topic: Some(topic),
         properties,
-    })
+    }
+}
+
+/// Both steps at once.
+pub fn from_publish(publish: Publish) -> std::result::Result<Message, Violation> {
+    let topic = incoming_topic(&publish)?;
+    Ok(to_message(publish, topic))
 }
 
 pub fn to_filter(s: &Subscription) -> Filter {
@@ -95,13 +203,15 @@ pub fn to_filter(s: &Subscription) -> Filter {
     filter
 }
 
-/// The CONNECT packet. No topic alias maximum is advertised, so the broker
-/// never sends aliased publishes with empty topics (R11).
-pub fn connect_packet(options: &ConnectOptions) -> Packet {
+/// The CONNECT packet with `client_id` (the configured one, or the one the
+/// Server assigned earlier: contract C9). No Topic Alias Maximum is
+/// announced, so the broker never sends aliased publishes (R11); the
+/// Maximum Packet Size is at most what the protocol can frame.
+pub fn connect_packet(options: &ConnectOptions, client_id: &str) -> Packet {
     let properties = ConnectProperties {
         session_expiry_interval: Some(options.session_expiry_interval).filter(|s| *s > 0),
         receive_maximum: None,
-        max_packet_size: Some(options.max_incoming_packet_size),
+        max_packet_size: Some(options.max_incoming_packet_size.min(MAX_PACKET)),
         topic_alias_max: None,
         request_response_info: None,
         request_problem_info: None,
@@ -111,7 +221,7 @@ pub fn connect_packet(options: &ConnectOptions) -> Packet {
     };
     let connect = Connect {
         keep_alive: options.keep_alive.as_secs() as u16,
-        client_id: options.client_id.clone(),
+        client_id: client_id.to_owned(),
         clean_start: options.clean_start,
         properties: Some(properties),
     };
@@ -141,45 +251,97 @@ pub fn connect_packet(options: &ConnectOptions) -> Packet {
     Packet::Connect(connect, will, login)
 }
 
-pub fn disconnect_packet() -> Packet {
-    Packet::Disconnect(Disconnect::new(DisconnectReasonCode::NormalDisconnection))
+pub fn disconnect_packet(reason: DisconnectReasonCode) -> Packet {
+    Packet::Disconnect(Disconnect::new(reason))
 }
 
-/// Takes the next whole packet out of `buf`, `Ok(None)` when more bytes are needed.
-pub fn read_packet(buf: &mut BytesMut, max_size: u32) -> Result<Option<Packet>> {
+/// The fixed header's packet length (type byte, Remaining Length bytes and
+/// the rest), or None while the header is incomplete.
+fn frame_length(buf: &[u8]) -> std::result::Result<Option<usize>, Violation> {
+    let mut remaining = 0usize;
+    for (i, byte) in buf.iter().skip(1).take(4).enumerate() {
+        remaining |= usize::from(byte & 0x7F) << (7 * i);
+        if byte & 0x80 == 0 {
+            return Ok(Some(1 + (i + 1) + remaining));
+        }
+    }
+    if buf.len() >= 5 {
+        return Err(Violation::malformed(
+            "a Remaining Length longer than 4 bytes",
+        ));
+    }
+    Ok(None)
+}
+
+/// Takes the next whole packet out of `buf`, `Ok(None)` when more bytes
+/// are needed. A packet above `max_size` (our Maximum Packet Size, which
+/// counts the whole packet) is refused before it is buffered whole.
+pub fn read_packet(
+    buf: &mut BytesMut,
+    max_size: u32,
+) -> std::result::Result<Option<Packet>, Violation> {
+    let Some(length) = frame_length(buf)? else {
+        return Ok(None);
+    };
+    if length > max_size as usize {
+        return Err(Violation::new(
+            DisconnectReasonCode::PacketTooLarge,
+            format!("a packet of {length} bytes, above our Maximum Packet Size of {max_size}"),
+        ));
+    }
+    if buf.len() < length {
+        return Ok(None);
+    }
     // A DISCONNECT without reason code (remaining length 0) means "normal";
     // the codec insists on a payload, so frame it here.
-    if buf.len() >= 2 && buf[0] == 0xE0 && buf[1] == 0 {
+    if buf[0] == 0xE0 && buf[1] == 0 {
         let _ = buf.split_to(2);
-        return Ok(Some(disconnect_packet()));
+        return Ok(Some(disconnect_packet(
+            DisconnectReasonCode::NormalDisconnection,
+        )));
     }
-    match Packet::read(buf, Some(max_size)) {
+    let type_nibble = buf[0] >> 4;
+    match Packet::read(buf, None) {
         Ok(packet) => Ok(Some(packet)),
         Err(mqttbytes::Error::InsufficientBytes(_)) => Ok(None),
-        Err(mqttbytes::Error::PayloadSizeLimitExceeded { pkt_size, max }) => Err(MqttError::new(
-            ErrorKind::Protocol,
-            format!("Broker sent a packet of {pkt_size} bytes, above our maximum of {max}"),
-        )),
-        Err(e) => Err(MqttError::new(
-            ErrorKind::Protocol,
-            format!("Malformed packet from the broker: {e}"),
-        )),
+        // AUTH (15): we never offer enhanced authentication (MQTT-4.12.0-…).
+        Err(_) if type_nibble == 15 => Err(Violation::protocol("an AUTH packet")),
+        Err(e) => Err(Violation::malformed(format!("{e}"))),
     }
 }
 
-/// Appends the encoding of `packet`; refuses packets above the broker's maximum.
-pub fn write_packet(packet: &Packet, buf: &mut BytesMut, broker_max: Option<u32>) -> Result<()> {
-    packet.write(buf, broker_max).map(|_| ()).map_err(|e| {
-        MqttError::new(
-            ErrorKind::InvalidInput,
-            format!("Cannot encode packet: {e}"),
-        )
+/// Appends the encoding of `packet`, or leaves `buf` as it was and says
+/// why: above the Server's Maximum Packet Size or the protocol's, or not
+/// encodable (contract C8: nothing of a failed packet is written).
+pub fn write_packet(
+    packet: &Packet,
+    buf: &mut BytesMut,
+    limits: &ServerLimits,
+    what: impl FnOnce() -> String,
+) -> Result<()> {
+    if let Some(error) = limits::packet_too_large(&what(), packet.size(), limits) {
+        return Err(error);
+    }
+    let start = buf.len();
+    packet.write(buf, None).map(|_| ()).map_err(|e| {
+        buf.truncate(start);
+        MqttError::invalid(format!("Cannot encode packet: {e}"))
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn no_limits() -> ServerLimits {
+        ServerLimits::default()
+    }
+
+    fn encode(packet: &Packet) -> BytesMut {
+        let mut buf = BytesMut::new();
+        write_packet(packet, &mut buf, &no_limits(), String::new).unwrap();
+        buf
+    }
 
     #[test]
     fn publish_round_trips_through_the_codec_with_properties() {
@@ -193,8 +355,7 @@ mod tests {
         message.properties.payload_format_indicator = Some(true);
         let mut publish = to_publish("a/b", message.clone());
         publish.pkid = 9;
-        let mut buf = BytesMut::new();
-        write_packet(&Packet::Publish(publish), &mut buf, None).unwrap();
+        let mut buf = encode(&Packet::Publish(publish));
         let Some(Packet::Publish(back)) = read_packet(&mut buf, 1 << 20).unwrap() else {
             panic!("not a publish")
         };
@@ -208,33 +369,116 @@ mod tests {
 
     #[test]
     fn partial_input_waits_for_more_bytes() {
-        let mut buf = BytesMut::new();
         let publish = to_publish("t", Message::new(vec![7u8; 100]).with_qos(QoS::AtMostOnce));
-        write_packet(&Packet::Publish(publish), &mut buf, None).unwrap();
+        let mut buf = encode(&Packet::Publish(publish));
         let mut half = buf.split_to(50);
         assert!(read_packet(&mut half, 1 << 20).unwrap().is_none());
         assert_eq!(half.len(), 50, "nothing consumed");
+        let mut header_only = BytesMut::from(&[0x30u8][..]);
+        assert!(read_packet(&mut header_only, 10).unwrap().is_none());
     }
 
     #[test]
-    fn oversize_and_garbage_are_errors_not_panics() {
-        let mut buf = BytesMut::new();
-        write_packet(
-            &Packet::Publish(to_publish(
-                "t",
-                Message::new(vec![0u8; 2000]).with_qos(QoS::AtMostOnce),
-            )),
-            &mut buf,
-            None,
-        )
-        .unwrap();
-        assert!(read_packet(&mut buf.clone(), 1000).is_err());
-        let mut garbage = BytesMut::from(&[0xFFu8, 0xFF, 0xFF, 0xFF, 0xFF, 0x01][..]);
-        assert!(read_packet(&mut garbage, 1000).is_err());
+    fn oversize_and_garbage_are_violations_with_the_right_reason() {
+        let publish = to_publish("t", Message::new(vec![0u8; 2000]).with_qos(QoS::AtMostOnce));
+        let buf = encode(&Packet::Publish(publish));
+        let whole = buf.len() as u32;
+        // The limit counts the whole packet: one byte under it is refused.
+        let too_large = read_packet(&mut buf.clone(), whole - 1).unwrap_err();
+        assert_eq!(too_large.reason, DisconnectReasonCode::PacketTooLarge);
+        assert!(read_packet(&mut buf.clone(), whole).unwrap().is_some());
+        // Refused from the header alone, before the body is buffered.
+        let mut head = BytesMut::from(&buf[..5]);
+        assert!(read_packet(&mut head, 1000).is_err());
+        let mut garbage = BytesMut::from(&[0x30u8, 0xFF, 0xFF, 0xFF, 0xFF, 0x01][..]);
+        let e = read_packet(&mut garbage, u32::MAX).unwrap_err();
+        assert_eq!(e.reason, DisconnectReasonCode::MalformedPacket);
+        let mut bad_qos = BytesMut::from(&[0x36u8, 0x03, 0x00, 0x01, b't'][..]);
+        let e = read_packet(&mut bad_qos, 100).unwrap_err();
+        assert_eq!(e.reason, DisconnectReasonCode::MalformedPacket);
+        let mut auth = BytesMut::from(&[0xF0u8, 0x01, 0x00][..]);
+        let e = read_packet(&mut auth, 100).unwrap_err();
+        assert_eq!(e.reason, DisconnectReasonCode::ProtocolError);
         let mut bare_disconnect = BytesMut::from(&[0xE0u8, 0x00][..]);
         assert!(matches!(
             read_packet(&mut bare_disconnect, 10).unwrap(),
             Some(Packet::Disconnect(_))
         ));
+    }
+
+    #[test]
+    fn broken_incoming_publishes_are_violations() {
+        let mut aliased = to_publish("t", Message::new(&b"x"[..]));
+        aliased.properties = Some(PublishProperties {
+            topic_alias: Some(1),
+            ..Default::default()
+        });
+        let mut with_nul = to_publish("t", Message::new(&b"x"[..]));
+        with_nul.properties = Some(PublishProperties {
+            user_properties: vec![("k".into(), "v\0".into())],
+            ..Default::default()
+        });
+        let cases = [
+            (to_publish("a\0b", Message::new(&b"x"[..])), 0x81),
+            (to_publish("a/+", Message::new(&b"x"[..])), 0x82),
+            (to_publish("", Message::new(&b"x"[..])), 0x82),
+            (aliased, 0x94),
+            (with_nul, 0x81),
+        ];
+        for (publish, reason) in cases {
+            let v = from_publish(publish.clone()).unwrap_err();
+            assert_eq!(reasons::disconnect(v.reason), reason, "{publish:?}");
+            let e = v.to_error();
+            assert_eq!(e.reason_code(), Some(code::PROTOCOL_VIOLATION));
+        }
+        let mut not_utf8 = to_publish("t", Message::new(&b"x"[..]));
+        not_utf8.topic = Bytes::from_static(&[0xC3, 0x28]);
+        assert_eq!(
+            from_publish(not_utf8).unwrap_err().reason,
+            DisconnectReasonCode::MalformedPacket
+        );
+    }
+
+    #[test]
+    fn a_packet_that_cannot_be_written_leaves_the_buffer_as_it_was() {
+        let mut buf = encode(&Packet::PingReq(rumqttc::v5::mqttbytes::v5::PingReq));
+        let before = buf.clone();
+        let limits = ServerLimits {
+            maximum_packet_size: Some(100),
+            ..Default::default()
+        };
+        let big = to_publish("t", Message::new(vec![0u8; 200]).with_qos(QoS::AtMostOnce));
+        let e = write_packet(&Packet::Publish(big), &mut buf, &limits, || {
+            "Message to 't'".into()
+        })
+        .unwrap_err();
+        assert_eq!(e.reason_code(), Some(code::PACKET_TOO_LARGE));
+        assert!(e.message().contains("Message to 't'"), "{e}");
+        assert_eq!(
+            buf, before,
+            "nothing of the refused packet is in the buffer"
+        );
+        // A QoS 1 publish without a packet id fails inside the codec, after
+        // it began writing: the buffer is restored too.
+        let no_id = to_publish("t", Message::new(&b"x"[..]).with_qos(QoS::AtLeastOnce));
+        assert!(
+            write_packet(&Packet::Publish(no_id), &mut buf, &no_limits(), String::new).is_err()
+        );
+        assert_eq!(buf, before);
+    }
+
+    #[test]
+    fn connect_announces_at_most_the_largest_legal_packet() {
+        let options = ConnectOptions::new("tcp://h", "id");
+        assert_eq!(options.max_incoming_packet_size, 256 * 1024 * 1024);
+        let Packet::Connect(connect, _, _) = connect_packet(&options, "assigned") else {
+            unreachable!()
+        };
+        assert_eq!(connect.client_id, "assigned");
+        assert_eq!(
+            connect.properties.unwrap().max_packet_size,
+            Some(MAX_PACKET),
+            "MQTT: the largest packet is 268,435,455 bytes"
+        );
     }
 }

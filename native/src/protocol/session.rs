@@ -1,11 +1,9 @@
-//! The MQTT 5 session state of one client, without any I/O.
-//!
-//! It assigns packet identifiers, tracks QoS 1/2 publishes until their acks,
-//! decides what is re-sent after a reconnect (with DUP, contract C5), and
-//! orders incoming acks as MQTT 5 §4.6 requires even when the application
-//! completes messages out of order (L3). The event loop (`connection.rs`)
-//! feeds it packets and writes what it returns; the tests at the bottom drive
-//! it directly.
+//! The MQTT 5 session state of one client, without any I/O: packet
+//! identifiers, QoS 1/2 publishes until their acks, what is re-sent after a
+//! reconnect (with DUP, contract C5), the Server's Receive Maximum as a
+//! window (MQTT-3.3.4-7), acks in arrival order however the application
+//! completes messages (L3), and a publish the broker keeps closing the
+//! connection on, given up after a few attempts (C8).
 //!
 //! Why not rumqttc's `MqttState`: it gives no per-call token (R1), silently
 //! clears pending publishes on a session loss (R2), loops on an unsolicited
@@ -18,6 +16,7 @@ use rumqttc::v5::mqttbytes::v5::{
 };
 use rumqttc::v5::mqttbytes::QoS as WireQoS;
 
+use super::reasons;
 use crate::error::{code, ErrorKind, MqttError, Result};
 use crate::message::DeliveryToken;
 
@@ -43,11 +42,34 @@ impl Completion {
     }
 }
 
+/// How many times a publish may be sent alone and see the broker close the
+/// connection before acknowledging it, before it is given up (C8).
+pub const POISON_ATTEMPTS: u8 = 2;
+
 /// A publish handed to the engine and not yet acknowledged.
 pub struct PendingPublish {
     pub publish: Publish,
     pub topic: String,
     pub done: Completion,
+    /// Connections that the broker closed while this publish was the only
+    /// one awaiting an ack.
+    pub attempts: u8,
+    /// Sent and unacknowledged when the broker last closed the connection:
+    /// re-sent one at a time until acknowledged, so a poison message is
+    /// told apart from the innocent ones around it.
+    pub suspect: bool,
+}
+
+impl PendingPublish {
+    pub fn new(publish: Publish, topic: String, done: Completion) -> Self {
+        PendingPublish {
+            publish,
+            topic,
+            done,
+            attempts: 0,
+            suspect: false,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,6 +83,8 @@ enum Awaiting {
 struct InFlight {
     pending: PendingPublish,
     stage: Awaiting,
+    /// Written on the current connection (false after a reconnect until re-sent).
+    sent: bool,
 }
 
 /// A packet to write, and for QoS 0 the completion due once it is written.
@@ -70,7 +94,7 @@ pub struct Outbound {
 }
 
 impl Outbound {
-    fn packet(packet: Packet) -> Self {
+    pub fn packet(packet: Packet) -> Self {
         Outbound {
             packet,
             on_written: None,
@@ -171,6 +195,10 @@ pub struct SessionState {
     /// Publishes sent and not acked, keyed by send order so a resend keeps order.
     inflight: BTreeMap<u64, InFlight>,
     inflight_by_pkid: HashMap<u16, u64>,
+    /// In-flight publishes not yet re-sent on this connection.
+    unsent: usize,
+    /// Publishes (in flight or waiting) marked `suspect`.
+    suspects: usize,
     /// Publishes accepted but not yet sent (no packet identifier yet).
     waiting: VecDeque<PendingPublish>,
     max_waiting: usize,
@@ -200,6 +228,8 @@ impl SessionState {
             next_seq: 0,
             inflight: BTreeMap::new(),
             inflight_by_pkid: HashMap::new(),
+            unsent: 0,
+            suspects: 0,
             waiting: VecDeque::new(),
             max_waiting,
             max_inflight: usize::from(max_inflight),
@@ -224,6 +254,12 @@ impl SessionState {
         self.inflight.len() + self.waiting.len()
     }
 
+    /// Received QoS 1/2 messages not yet fully acknowledged (our side of the
+    /// Receive Maximum, MQTT-3.3.4-9).
+    pub fn incoming_unacked(&self) -> usize {
+        self.incoming.len() + self.awaiting_pubrel.len()
+    }
+
     /// Accepts a publish for sending; refuses when too many wait (E2 32202).
     pub fn enqueue(&mut self, pending: PendingPublish) -> std::result::Result<(), Finished> {
         if self.waiting.len() >= self.max_waiting {
@@ -237,18 +273,46 @@ impl SessionState {
             );
             return Err((pending.done, Err(err)));
         }
+        if pending.suspect {
+            self.suspects += 1;
+        }
         self.waiting.push_back(pending);
         Ok(())
     }
 
-    /// Moves waiting publishes into flight while the window allows.
+    /// How many QoS 1/2 publishes may await an ack at once: the window, or
+    /// one while suspects are re-sent after the broker closed the connection.
+    fn window(&self) -> usize {
+        if self.suspects > 0 {
+            1
+        } else {
+            self.max_inflight
+        }
+    }
+
+    /// Publishes sent on this connection and awaiting PUBACK or PUBREC: the
+    /// ones a poison message hides among.
+    fn awaiting_publish_ack(&self) -> usize {
+        self.inflight
+            .values()
+            .filter(|f| f.sent && f.stage != Awaiting::PubComp)
+            .count()
+    }
+
+    /// Re-sends in-flight publishes (DUP) and PUBRELs in send order while
+    /// the window allows, then moves waiting publishes into flight.
     pub fn take_sendable(&mut self, out: &mut Vec<Outbound>) {
         if !self.connected {
             return;
         }
+        if self.unsent > 0 {
+            self.resend_inflight(out);
+            if self.unsent > 0 {
+                return; // the rest go out, in order, as acks free the window
+            }
+        }
         while let Some(front) = self.waiting.front() {
-            if front.publish.qos != WireQoS::AtMostOnce && self.inflight.len() >= self.max_inflight
-            {
+            if front.publish.qos != WireQoS::AtMostOnce && !self.has_room() {
                 break;
             }
             let mut pending = self.waiting.pop_front().expect("front checked above");
@@ -275,7 +339,60 @@ impl SessionState {
             let seq = self.next_seq;
             self.next_seq += 1;
             self.inflight_by_pkid.insert(pkid, seq);
-            self.inflight.insert(seq, InFlight { pending, stage });
+            self.inflight.insert(
+                seq,
+                InFlight {
+                    pending,
+                    stage,
+                    sent: true,
+                },
+            );
+        }
+    }
+
+    /// Room for one more publish awaiting its ack.
+    fn has_room(&self) -> bool {
+        if self.suspects > 0 {
+            self.awaiting_publish_ack() < 1
+        } else {
+            self.inflight.len() < self.max_inflight
+        }
+    }
+
+    fn resend_inflight(&mut self, out: &mut Vec<Outbound>) {
+        let window = self.window();
+        let careful = self.suspects > 0;
+        let mut outstanding = if careful {
+            self.awaiting_publish_ack()
+        } else {
+            self.inflight.len() - self.unsent
+        };
+        for flight in self.inflight.values_mut() {
+            if flight.sent {
+                continue;
+            }
+            // Careful: PUBRELs cannot be poison; only publishes wait their turn.
+            let counts = !careful || flight.stage != Awaiting::PubComp;
+            if counts && outstanding >= window {
+                if careful {
+                    continue;
+                }
+                break;
+            }
+            let packet = match flight.stage {
+                Awaiting::PubComp => Packet::PubRel(PubRel::new(flight.pending.publish.pkid, None)),
+                _ => {
+                    let mut publish = flight.pending.publish.clone();
+                    publish.dup = true;
+                    Packet::Publish(publish)
+                }
+            };
+            out.push(Outbound::packet(packet));
+            flight.sent = true;
+            self.unsent -= 1;
+            if counts {
+                outstanding += 1;
+            }
         }
     }
 
@@ -306,7 +423,20 @@ impl SessionState {
 
     fn finish(&mut self, pkid: u16) -> Option<InFlight> {
         let seq = self.inflight_by_pkid.remove(&pkid)?;
-        self.inflight.remove(&seq)
+        let flight = self.inflight.remove(&seq)?;
+        if !flight.sent {
+            self.unsent -= 1;
+        }
+        if flight.pending.suspect {
+            self.suspects -= 1;
+        }
+        Some(flight)
+    }
+
+    /// Takes a publish out of flight that could not be written (it no longer
+    /// fits the Server's limits after a reconnect), to fail it alone (C8).
+    pub fn abandon(&mut self, pkid: u16) -> Option<PendingPublish> {
+        self.finish(pkid).map(|f| f.pending)
     }
 
     /// A delivered flight's completion and token (the topic moves into it).
@@ -335,7 +465,7 @@ impl SessionState {
                     .and_then(|p| p.reason_string.as_deref());
                 let err = MqttError::broker(
                     format!("Publish to '{}' refused", flight.pending.topic),
-                    puback_code(reason),
+                    reasons::puback(reason),
                     text,
                 );
                 Some((flight.pending.done, Err(err)))
@@ -355,6 +485,11 @@ impl SessionState {
             PubRecReason::Success | PubRecReason::NoMatchingSubscribers => {
                 let flight = self.inflight.get_mut(&seq).expect("indexed above");
                 flight.stage = Awaiting::PubComp;
+                if flight.pending.suspect {
+                    // The broker took it: not poison.
+                    flight.pending.suspect = false;
+                    self.suspects -= 1;
+                }
                 (Some(Packet::PubRel(PubRel::new(rec.pkid, None))), None)
             }
             reason => {
@@ -365,7 +500,7 @@ impl SessionState {
                     .and_then(|p| p.reason_string.as_deref());
                 let err = MqttError::broker(
                     format!("Publish to '{}' refused", flight.pending.topic),
-                    pubrec_code(reason),
+                    reasons::pubrec(reason),
                     text,
                 );
                 (None, Some((flight.pending.done, Err(err))))
@@ -473,45 +608,77 @@ impl SessionState {
         Packet::PubComp(comp)
     }
 
-    pub fn connection_lost(&mut self) {
+    /// The connection ended. When the broker closed it (`broker_closed`),
+    /// the publishes it had not acknowledged become suspects, re-sent one
+    /// at a time; a suspect that was alone in flight when the broker closed
+    /// again has one attempt more, and after [`POISON_ATTEMPTS`] it fails
+    /// with 32205 so what waits behind it proceeds (C8).
+    pub fn connection_lost(&mut self, broker_closed: bool, cause: &MqttError) -> Vec<Finished> {
         self.connected = false;
         self.expected_copies.clear();
+        if !broker_closed {
+            return Vec::new();
+        }
+        if self.suspects == 0 {
+            for flight in self.inflight.values_mut() {
+                if flight.sent && flight.stage != Awaiting::PubComp && !flight.pending.suspect {
+                    flight.pending.suspect = true;
+                    self.suspects += 1;
+                }
+            }
+            return Vec::new();
+        }
+        let alone = self
+            .inflight
+            .values_mut()
+            .find(|f| f.sent && f.stage != Awaiting::PubComp && f.pending.suspect);
+        let Some(flight) = alone else {
+            return Vec::new();
+        };
+        flight.pending.attempts += 1;
+        if flight.pending.attempts < POISON_ATTEMPTS {
+            return Vec::new();
+        }
+        let pkid = flight.pending.publish.pkid;
+        let flight = self.finish(pkid).expect("found above");
+        let attempts = u32::from(flight.pending.attempts) + 1;
+        let error = MqttError::with_code(
+            ErrorKind::Broker,
+            format!(
+                "Publish to '{}' abandoned: the broker closed the connection each of the {attempts} times it was sent, before acknowledging it (last: {})",
+                flight.pending.topic,
+                cause.message()
+            ),
+            code::PUBLISH_ABANDONED,
+        );
+        vec![(flight.pending.done, Err(error))]
     }
 
     /// After CONNACK: with a session, re-send everything unacked (DUP = 1)
     /// and the acks held back; without one, start a fresh session and re-send
-    /// the publishes the broker never took (C5). Returns publishes completed
-    /// because the broker had already taken them (PUBREC received).
+    /// the publishes the broker never took (C5). Resends and new publishes
+    /// keep within the Server's Receive Maximum of this CONNACK. Returns
+    /// publishes completed because the broker had already taken them
+    /// (PUBREC received).
     pub fn connected(
         &mut self,
         session_present: bool,
-        broker_receive_max: Option<u16>,
+        broker_receive_max: u16,
         out: &mut Vec<Outbound>,
     ) -> Vec<Finished> {
         self.connected = true;
-        self.max_inflight = broker_receive_max
-            .map_or(self.configured_max_inflight, |m| {
-                usize::from(m).min(self.configured_max_inflight)
-            })
+        self.max_inflight = usize::from(broker_receive_max)
+            .min(self.configured_max_inflight)
             .max(1);
         let mut finished = Vec::new();
         if session_present {
             // The broker resends what we have not acked, possibly after our
             // ack for it is on its way: know those copies when they come.
             self.expected_copies = self.incoming.iter().map(|i| i.pkid).collect();
-            for flight in self.inflight.values() {
-                let packet = match flight.stage {
-                    Awaiting::PubComp => {
-                        Packet::PubRel(PubRel::new(flight.pending.publish.pkid, None))
-                    }
-                    _ => {
-                        let mut publish = flight.pending.publish.clone();
-                        publish.dup = true;
-                        Packet::Publish(publish)
-                    }
-                };
-                out.push(Outbound::packet(packet));
+            for flight in self.inflight.values_mut() {
+                flight.sent = false;
             }
+            self.unsent = self.inflight.len();
             self.flush_acks(out);
         } else {
             self.epoch += 1;
@@ -520,6 +687,7 @@ impl SessionState {
             self.completed_qos2.clear();
             self.reserved_pkids.clear();
             self.inflight_by_pkid.clear();
+            self.unsent = 0;
             let flights = std::mem::take(&mut self.inflight);
             let mut resend = Vec::new();
             for flight in flights.into_values() {
@@ -528,6 +696,7 @@ impl SessionState {
                 } else {
                     let mut pending = flight.pending;
                     pending.publish.dup = true;
+                    pending.publish.pkid = 0;
                     resend.push(pending);
                 }
             }
@@ -543,6 +712,8 @@ impl SessionState {
     /// without automatic reconnect).
     pub fn fail_all(&mut self, error: &MqttError) -> Vec<Finished> {
         self.inflight_by_pkid.clear();
+        self.unsent = 0;
+        self.suspects = 0;
         let flights = std::mem::take(&mut self.inflight);
         let waiting = std::mem::take(&mut self.waiting);
         flights
@@ -551,34 +722,6 @@ impl SessionState {
             .chain(waiting)
             .map(|p| (p.done, Err(error.clone())))
             .collect()
-    }
-}
-
-fn puback_code(reason: PubAckReason) -> u8 {
-    match reason {
-        PubAckReason::Success => 0x00,
-        PubAckReason::NoMatchingSubscribers => 0x10,
-        PubAckReason::UnspecifiedError => 0x80,
-        PubAckReason::ImplementationSpecificError => 0x83,
-        PubAckReason::NotAuthorized => 0x87,
-        PubAckReason::TopicNameInvalid => 0x90,
-        PubAckReason::PacketIdentifierInUse => 0x91,
-        PubAckReason::QuotaExceeded => 0x97,
-        PubAckReason::PayloadFormatInvalid => 0x99,
-    }
-}
-
-fn pubrec_code(reason: PubRecReason) -> u8 {
-    match reason {
-        PubRecReason::Success => 0x00,
-        PubRecReason::NoMatchingSubscribers => 0x10,
-        PubRecReason::UnspecifiedError => 0x80,
-        PubRecReason::ImplementationSpecificError => 0x83,
-        PubRecReason::NotAuthorized => 0x87,
-        PubRecReason::TopicNameInvalid => 0x90,
-        PubRecReason::PacketIdentifierInUse => 0x91,
-        PubRecReason::QuotaExceeded => 0x97,
-        PubRecReason::PayloadFormatInvalid => 0x99,
     }
 }
 
@@ -592,11 +735,11 @@ mod tests {
     fn publish(state: &mut SessionState, log: &Log, name: &str, qos: WireQoS) {
         let log = log.clone();
         let name = name.to_string();
-        let pending = PendingPublish {
-            publish: Publish::new("t", qos, name.clone().into_bytes(), None),
-            topic: "t".into(),
-            done: Completion::callback(move |r| log.lock().unwrap().push((name, r))),
-        };
+        let pending = PendingPublish::new(
+            Publish::new("t", qos, name.clone().into_bytes(), None),
+            "t".into(),
+            Completion::callback(move |r| log.lock().unwrap().push((name, r))),
+        );
         assert!(state.enqueue(pending).is_ok());
     }
 
@@ -615,9 +758,13 @@ mod tests {
             .collect()
     }
 
+    fn lost() -> MqttError {
+        MqttError::connection_lost("the broker closed the connection")
+    }
+
     fn connected_state() -> SessionState {
         let mut s = SessionState::new(10, 100);
-        s.connected(false, None, &mut Vec::new());
+        s.connected(false, u16::MAX, &mut Vec::new());
         s
     }
 
@@ -673,7 +820,7 @@ mod tests {
     fn window_limits_inflight_and_refills_on_ack() {
         let log = Log::default();
         let mut s = SessionState::new(2, 100);
-        s.connected(false, Some(100), &mut Vec::new());
+        s.connected(false, 100, &mut Vec::new());
         for name in ["a", "b", "c"] {
             publish(&mut s, &log, name, WireQoS::AtLeastOnce);
         }
@@ -691,11 +838,11 @@ mod tests {
         let log = Log::default();
         let mut s = SessionState::new(1, 1);
         publish(&mut s, &log, "a", WireQoS::AtLeastOnce);
-        let pending = PendingPublish {
-            publish: Publish::new("t", WireQoS::AtLeastOnce, "b", None),
-            topic: "t".into(),
-            done: Completion::callback(|_| {}),
-        };
+        let pending = PendingPublish::new(
+            Publish::new("t", WireQoS::AtLeastOnce, "b", None),
+            "t".into(),
+            Completion::callback(|_| {}),
+        );
         let Err((_, result)) = s.enqueue(pending) else {
             panic!("the second publish must be refused")
         };
@@ -710,9 +857,9 @@ mod tests {
         publish(&mut s, &log, "b", WireQoS::AtLeastOnce);
         s.take_sendable(&mut Vec::new());
         s.handle_pubrec(&PubRec::new(1, None));
-        s.connection_lost();
+        s.connection_lost(false, &lost());
         let mut out = Vec::new();
-        let done = s.connected(true, None, &mut out);
+        let done = s.connected(true, u16::MAX, &mut out);
         assert!(done.is_empty());
         assert!(matches!(&out[0].packet, Packet::PubRel(r) if r.pkid == 1));
         assert_eq!(sent_publishes(&out), [(2, true)]);
@@ -727,9 +874,9 @@ mod tests {
         publish(&mut s, &log, "c", WireQoS::AtLeastOnce);
         s.take_sendable(&mut Vec::new());
         s.handle_pubrec(&PubRec::new(1, None));
-        s.connection_lost();
+        s.connection_lost(false, &lost());
         let mut out = Vec::new();
-        finish(s.connected(false, None, &mut out));
+        finish(s.connected(false, u16::MAX, &mut out));
         // "a" was taken by the broker (PUBREC): done; "b", "c" re-sent in order, DUP set.
         assert_eq!(log.lock().unwrap()[0].0, "a");
         let payloads: Vec<_> = out
@@ -751,7 +898,7 @@ mod tests {
         let mut out = Vec::new();
         s.take_sendable(&mut out);
         assert!(out.is_empty());
-        s.connected(false, None, &mut out);
+        s.connected(false, u16::MAX, &mut out);
         assert_eq!(sent_publishes(&out), [(1, false)]);
     }
 
@@ -759,7 +906,7 @@ mod tests {
     fn fail_all_reports_every_pending_publish() {
         let log = Log::default();
         let mut s = SessionState::new(1, 10);
-        s.connected(false, None, &mut Vec::new());
+        s.connected(false, u16::MAX, &mut Vec::new());
         publish(&mut s, &log, "a", WireQoS::AtLeastOnce);
         publish(&mut s, &log, "b", WireQoS::AtLeastOnce);
         s.take_sendable(&mut Vec::new());
@@ -865,8 +1012,8 @@ mod tests {
     fn a_resent_copy_of_a_message_acked_after_the_reconnect_is_not_delivered() {
         let mut s = connected_state();
         let held = ack_id(s.handle_publish(&incoming(4, WireQoS::AtLeastOnce)));
-        s.connection_lost();
-        s.connected(true, None, &mut Vec::new());
+        s.connection_lost(false, &lost());
+        s.connected(true, u16::MAX, &mut Vec::new());
         // The application acks before the broker's copy is read.
         let mut out = Vec::new();
         s.ack(held, &mut out);
@@ -886,14 +1033,14 @@ mod tests {
         let mut s = connected_state();
         let a = ack_id(s.handle_publish(&incoming(1, WireQoS::AtLeastOnce)));
         let b = ack_id(s.handle_publish(&incoming(2, WireQoS::AtLeastOnce)));
-        s.connection_lost();
+        s.connection_lost(false, &lost());
         let mut out = Vec::new();
         s.ack(a, &mut out);
         assert!(out.is_empty());
-        s.connected(true, None, &mut out);
+        s.connected(true, u16::MAX, &mut out);
         assert_eq!(acks(&out), [("puback", 1)]);
-        s.connection_lost();
-        s.connected(false, None, &mut Vec::new());
+        s.connection_lost(false, &lost());
+        s.connected(false, u16::MAX, &mut Vec::new());
         let mut out = Vec::new();
         s.ack(b, &mut out);
         assert!(out.is_empty(), "an ack of a lost session is void");
@@ -908,5 +1055,156 @@ mod tests {
         assert_eq!(s.allocate_pkid(), 1);
         s.next_pkid = u16::MAX - 1;
         assert_eq!(s.allocate_pkid(), 1, "skips the reserved id and 0");
+    }
+
+    fn payloads(out: &[Outbound]) -> Vec<String> {
+        out.iter()
+            .filter_map(|o| match &o.packet {
+                Packet::Publish(p) => Some(String::from_utf8(p.payload.to_vec()).unwrap()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn outcome(log: &Log, name: &str) -> Option<Result<DeliveryToken>> {
+        let log = log.lock().unwrap();
+        log.iter().find(|(n, _)| n == name).map(|(_, r)| r.clone())
+    }
+
+    /// MQTT-3.3.4-7 / C9: a Receive Maximum smaller in the new CONNACK
+    /// limits the resend too; the rest follow as acks come, in order.
+    #[test]
+    fn a_smaller_receive_maximum_after_a_reconnect_limits_the_resend() {
+        let log = Log::default();
+        let mut s = connected_state();
+        for name in ["a", "b", "c", "d"] {
+            publish(&mut s, &log, name, WireQoS::AtLeastOnce);
+        }
+        s.take_sendable(&mut Vec::new());
+        s.connection_lost(false, &lost());
+        let mut out = Vec::new();
+        s.connected(true, 2, &mut out);
+        assert_eq!(sent_publishes(&out), [(1, true), (2, true)]);
+        finish(s.handle_puback(&PubAck::new(1, None)));
+        let mut out = Vec::new();
+        s.take_sendable(&mut out);
+        assert_eq!(sent_publishes(&out), [(3, true)]);
+        publish(&mut s, &log, "e", WireQoS::AtLeastOnce);
+        finish(s.handle_puback(&PubAck::new(2, None)));
+        let mut out = Vec::new();
+        s.take_sendable(&mut out);
+        assert_eq!(payloads(&out), ["d"], "new publishes wait for the resends");
+    }
+
+    /// C8: after the broker closes the connection, the publishes it had not
+    /// acknowledged are re-sent one at a time; the one that is alone in
+    /// flight each time the broker closes is given up with 32205, and the
+    /// innocent ones around it are delivered.
+    #[test]
+    fn a_poison_publish_is_found_among_innocent_ones_and_given_up() {
+        let log = Log::default();
+        let mut s = connected_state();
+        for name in ["a", "poison", "b", "c"] {
+            publish(&mut s, &log, name, WireQoS::AtLeastOnce);
+        }
+        s.take_sendable(&mut Vec::new());
+        // The broker closes after "a" but its PUBACK was lost with the connection.
+        assert!(s.connection_lost(true, &lost()).is_empty());
+        let mut out = Vec::new();
+        s.connected(true, u16::MAX, &mut out);
+        assert_eq!(payloads(&out), ["a"], "suspects go one at a time");
+        finish(s.handle_puback(&PubAck::new(1, None)));
+        let mut out = Vec::new();
+        s.take_sendable(&mut out);
+        assert_eq!(payloads(&out), ["poison"]);
+        for attempt in 1..=POISON_ATTEMPTS {
+            let finished = s.connection_lost(true, &lost());
+            if attempt < POISON_ATTEMPTS {
+                assert!(finished.is_empty());
+                let mut out = Vec::new();
+                s.connected(true, u16::MAX, &mut out);
+                assert_eq!(payloads(&out), ["poison"]);
+            } else {
+                finish(finished);
+            }
+        }
+        let error = outcome(&log, "poison").expect("given up").unwrap_err();
+        assert_eq!(error.reason_code(), Some(code::PUBLISH_ABANDONED));
+        assert!(
+            error.message().contains("'t'") && error.message().contains("3 times"),
+            "{error}"
+        );
+        let mut out = Vec::new();
+        s.connected(true, u16::MAX, &mut out);
+        assert_eq!(payloads(&out), ["b"]);
+        finish(s.handle_puback(&PubAck::new(3, None)));
+        let mut out = Vec::new();
+        s.take_sendable(&mut out);
+        assert_eq!(payloads(&out), ["c"]);
+        finish(s.handle_puback(&PubAck::new(4, None)));
+        // Once every suspect is cleared, the window is whole again.
+        for name in ["d", "e"] {
+            publish(&mut s, &log, name, WireQoS::AtLeastOnce);
+        }
+        let mut out = Vec::new();
+        s.take_sendable(&mut out);
+        assert_eq!(payloads(&out), ["d", "e"]);
+        assert!(outcome(&log, "a").unwrap().is_ok());
+        assert!(outcome(&log, "b").unwrap().is_ok());
+    }
+
+    /// C5 with C8: a connection that ends without the broker closing it (a
+    /// keep-alive timeout) blames nobody, and a suspect acknowledged once
+    /// is innocent for good.
+    #[test]
+    fn losses_not_caused_by_the_broker_and_acked_suspects_blame_nobody() {
+        let log = Log::default();
+        let mut s = connected_state();
+        publish(&mut s, &log, "x", WireQoS::ExactlyOnce);
+        s.take_sendable(&mut Vec::new());
+        for _ in 0..5 {
+            assert!(s.connection_lost(false, &lost()).is_empty());
+            s.connected(true, u16::MAX, &mut Vec::new());
+        }
+        s.connection_lost(true, &lost());
+        s.connected(true, u16::MAX, &mut Vec::new());
+        let (rel, _) = s.handle_pubrec(&PubRec::new(1, None));
+        assert!(rel.is_some());
+        for _ in 0..5 {
+            assert!(
+                s.connection_lost(true, &lost()).is_empty(),
+                "past PUBREC: never poison"
+            );
+            let mut out = Vec::new();
+            s.connected(true, u16::MAX, &mut out);
+            assert!(matches!(&out[0].packet, Packet::PubRel(r) if r.pkid == 1));
+        }
+        finish(s.handle_pubcomp(&PubComp::new(1, None)));
+        assert!(outcome(&log, "x").unwrap().is_ok());
+    }
+
+    /// C8 across a session loss: the suspects keep their marks when they go
+    /// back to the queue with new packet ids.
+    #[test]
+    fn suspects_keep_their_attempts_across_a_lost_session() {
+        let log = Log::default();
+        let mut s = connected_state();
+        publish(&mut s, &log, "poison", WireQoS::AtLeastOnce);
+        publish(&mut s, &log, "b", WireQoS::AtLeastOnce);
+        s.take_sendable(&mut Vec::new());
+        s.connection_lost(true, &lost());
+        for _ in 0..POISON_ATTEMPTS {
+            let mut out = Vec::new();
+            s.connected(false, u16::MAX, &mut out);
+            assert_eq!(payloads(&out), ["poison"]);
+            finish(s.connection_lost(true, &lost()));
+        }
+        assert_eq!(
+            outcome(&log, "poison").unwrap().unwrap_err().reason_code(),
+            Some(code::PUBLISH_ABANDONED)
+        );
+        let mut out = Vec::new();
+        s.connected(false, u16::MAX, &mut out);
+        assert_eq!(payloads(&out), ["b"]);
     }
 }
