@@ -9,7 +9,7 @@ use std::time::Duration;
 use tokio::sync::{mpsc, oneshot, Mutex};
 
 use crate::config::{self, ConnectOptions};
-use crate::connection::{Command, EventLoop, Inbox, Phase, Status};
+use crate::connection::{dial_transport, Command, EventLoop, Inbox, Phase, Status};
 use crate::error::{code, ErrorKind, MqttError, Result};
 use crate::message::{DeliveryToken, Message, Subscription};
 use crate::protocol::session::{AckId, Completion, PendingPublish};
@@ -60,7 +60,14 @@ impl Handle {
             events: Some(events),
         };
         let protocol = Protocol::new(options);
-        let event_loop = EventLoop::new(protocol, uris, tls, command_rx, inbox, status.clone());
+        let event_loop = EventLoop::new(
+            protocol,
+            uris,
+            dial_transport(tls),
+            command_rx,
+            inbox,
+            status.clone(),
+        );
         let (connected, connected_rx) = oneshot::channel();
         runtime::spawn(event_loop.run(connected));
         connected_rx

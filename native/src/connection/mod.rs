@@ -12,6 +12,8 @@
 //! waits on a dead socket.
 
 use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -33,6 +35,9 @@ use crate::transport::{self, BoxedIo};
 
 mod live;
 mod offline;
+
+#[cfg(test)]
+mod tests;
 
 /// Requests from the API handles to the event loop.
 pub enum Command {
@@ -84,6 +89,21 @@ pub struct Inbox {
     pub events: Option<mpsc::UnboundedSender<ConnectionEvent>>,
 }
 
+/// Opens the byte stream to one server URI (TCP, TLS, WebSocket: see
+/// `transport`); a parameter so the driver's tests can hand it an in-memory
+/// stream instead.
+pub type Dial =
+    Box<dyn Fn(ServerUri) -> Pin<Box<dyn Future<Output = Result<BoxedIo>> + Send>> + Send + Sync>;
+
+/// The production [`Dial`]: the transport the URI names, with `tls` for
+/// `ssl://` and `wss://`.
+pub fn dial_transport(tls: Option<Arc<rustls::ClientConfig>>) -> Dial {
+    Box::new(move |uri| {
+        let tls = tls.clone();
+        Box::pin(async move { transport::open(&uri, tls.as_ref()).await })
+    })
+}
+
 /// Why serving a connection ended.
 enum Ended {
     Lost(Ending),
@@ -93,7 +113,7 @@ enum Ended {
 
 pub struct EventLoop {
     uris: Vec<ServerUri>,
-    tls: Option<Arc<rustls::ClientConfig>>,
+    dial: Dial,
     commands: mpsc::UnboundedReceiver<Command>,
     inbox: Inbox,
     status: Arc<Status>,
@@ -118,7 +138,7 @@ impl EventLoop {
     pub fn new(
         protocol: Protocol,
         uris: Vec<ServerUri>,
-        tls: Option<Arc<rustls::ClientConfig>>,
+        dial: Dial,
         commands: mpsc::UnboundedReceiver<Command>,
         inbox: Inbox,
         status: Arc<Status>,
@@ -126,7 +146,7 @@ impl EventLoop {
         let backoff = Backoff::new(protocol.options().max_reconnect_delay);
         EventLoop {
             uris,
-            tls,
+            dial,
             commands,
             inbox,
             status,
@@ -256,7 +276,7 @@ impl EventLoop {
 
     /// Opens the transport, sends CONNECT and lets the core judge the CONNACK.
     async fn connect_once(&mut self, uri: &ServerUri) -> Result<Link> {
-        let mut io = transport::open(uri, self.tls.as_ref()).await?;
+        let mut io = (self.dial)(uri.clone()).await?;
         let unable = |e: std::io::Error| {
             MqttError::with_code(
                 ErrorKind::Io,

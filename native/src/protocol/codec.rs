@@ -255,6 +255,22 @@ pub fn disconnect_packet(reason: DisconnectReasonCode) -> Packet {
     Packet::Disconnect(Disconnect::new(reason))
 }
 
+/// Our DISCONNECT, which never carries properties: `E0 00` for a normal
+/// disconnection, else `E0 02 <reason> 00`. Not rumqttc's writer: in 0.25.1
+/// a reason without properties is framed with Remaining Length 1 and a
+/// stray property-length byte after it, and an empty property list makes
+/// it write a normal disconnection instead.
+fn write_disconnect(disconnect: &Disconnect, buf: &mut BytesMut) -> bool {
+    if disconnect.properties.is_some() {
+        return false;
+    }
+    match disconnect.reason_code {
+        DisconnectReasonCode::NormalDisconnection => buf.extend_from_slice(&[0xE0, 0x00]),
+        reason => buf.extend_from_slice(&[0xE0, 0x02, reasons::disconnect(reason), 0x00]),
+    }
+    true
+}
+
 /// The fixed header's packet length (type byte, Remaining Length bytes and
 /// the rest), or None while the header is incomplete.
 fn frame_length(buf: &[u8]) -> std::result::Result<Option<usize>, Violation> {
@@ -321,6 +337,11 @@ pub fn write_packet(
 ) -> Result<()> {
     if let Some(error) = limits::packet_too_large(&what(), packet.size(), limits) {
         return Err(error);
+    }
+    if let Packet::Disconnect(disconnect) = packet {
+        if write_disconnect(disconnect, buf) {
+            return Ok(());
+        }
     }
     let start = buf.len();
     packet.write(buf, None).map(|_| ()).map_err(|e| {
@@ -465,6 +486,21 @@ mod tests {
             write_packet(&Packet::Publish(no_id), &mut buf, &no_limits(), String::new).is_err()
         );
         assert_eq!(buf, before);
+    }
+
+    #[test]
+    fn disconnect_packets_are_framed_exactly() {
+        let normal = encode(&disconnect_packet(
+            DisconnectReasonCode::NormalDisconnection,
+        ));
+        assert_eq!(&normal[..], [0xE0, 0x00]);
+        let mut with_reason = encode(&disconnect_packet(DisconnectReasonCode::TopicAliasInvalid));
+        assert_eq!(&with_reason[..], [0xE0, 0x02, 0x94, 0x00]);
+        let Some(Packet::Disconnect(back)) = read_packet(&mut with_reason, 100).unwrap() else {
+            panic!("not a DISCONNECT")
+        };
+        assert_eq!(back.reason_code, DisconnectReasonCode::TopicAliasInvalid);
+        assert!(with_reason.is_empty(), "no stray bytes");
     }
 
     #[test]

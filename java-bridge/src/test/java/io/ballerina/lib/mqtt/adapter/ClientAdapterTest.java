@@ -24,8 +24,10 @@ import static io.ballerina.lib.mqtt.adapter.Bal.rec;
 import static io.ballerina.lib.mqtt.adapter.Bal.str;
 import static io.ballerina.lib.mqtt.adapter.Bal.text;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Drives every ClientAdapter and StreamAdapter method as the Ballerina runtime would, against mosquitto. */
@@ -91,6 +93,26 @@ class ClientAdapterTest {
                 "Client is closed", 32111);
         assertError(ClientAdapter.disconnect(env, client), "Client is closed", 32111);
         assertError(ClientAdapter.reconnect(env, client), "Client is closed", 32111);
+    }
+
+    @Test
+    void blockingCallsYieldOnTheThreadThatCalledTheAdapter() throws Exception {
+        int before = env.yieldThreads.size();
+        Object[] outcome = new Object[1];
+        Thread strand = new Thread(() -> {
+            BObject client = connect();
+            outcome[0] = ClientAdapter.publish(env, client, str("adapter/thread"), message("t"));
+            closeClient(client);
+        }, "adapter-caller");
+        strand.start();
+        strand.join(30_000);
+        assertFalse(strand.isAlive(), "the calls finished");
+        assertEquals("DeliveryToken", ((FakeValues.Typed) outcome[0]).type().getName());
+        List<Thread> yielded = env.yieldThreads.subList(before, env.yieldThreads.size());
+        assertEquals(4, yielded.size(), "init, publish, disconnect and close yield: " + yielded);
+        for (Thread t : yielded) {
+            assertSame(strand, t, "yieldAndRun ran on the adapter's calling thread");
+        }
     }
 
     @Test
@@ -250,8 +272,9 @@ class ClientAdapterTest {
         assertTrue(Bal.errorMessage(ClientAdapter.publish(env, client, str("a/+"), message("x"))).contains("a/+"));
         assertTrue(Bal.errorMessage(ClientAdapter.publish(env, client, str(""), message("x"))).toLowerCase()
                 .contains("topic"));
+        // The engine's argument checks carry the client-side code 32120 (P5, E2).
         assertError(ClientAdapter.publish(env, client, str("q"), message("x", "qos", 3L)),
-                "Invalid QoS 3: must be 0, 1 or 2", null);
+                "Invalid QoS 3: must be 0, 1 or 2", 32120);
         assertError(ClientAdapter.publish(env, client, str("q"), message("x", "qos", 1L << 40)),
                 "Invalid QoS 1099511627776: out of range", null);
         assertError(ClientAdapter.publish(env, client, str("q"), rec("Message", "qos", 1L)),
