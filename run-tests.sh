@@ -18,6 +18,9 @@ cargo test --workspace
 if [ -f java-bridge/pom.xml ]; then
   echo "== Java bridge: build the jar with the native library, JUnit tests"
   mvn -B --no-transfer-progress -f java-bridge/pom.xml verify
+
+  echo "== Java bridge: one jar from prebuilt libraries of every platform (host + placeholders)"
+  scripts/test-native-assembly.sh
   echo "== Java bridge on Java 21 (Ballerina 2201.11's runtime): adapter and virtual-thread tests, no pinned carrier"
   scripts/java21-pinning.sh
 fi
