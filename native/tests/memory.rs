@@ -14,6 +14,10 @@ fn resident_bytes() -> usize {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(target_os = "linux"),
+    ignore = "resident memory is read from Linux's /proc/self/statm"
+)]
 async fn an_idle_connected_client_costs_well_under_one_mebibyte() {
     let broker = Broker::start(BrokerConfig::plain());
     // Warm up the runtime, TLS-free paths and allocator before measuring.

@@ -23,12 +23,16 @@ import io.ballerina.lib.mqtt.engine.fixture.Wait;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 
 /** C7: close/disconnect in every order, nothing leaked over 1000 cycles, Cleaner of unreachable clients. */
 @Timeout(120)
 class LifecycleTest extends WithSharedBroker {
 
     // ------------------------------------------------------------------ process measurements (Linux /proc)
+
+    private static final String PROC = "counts threads, file descriptors and RSS in Linux's /proc";
 
     /** OS threads of this process: Java threads and the engine's native threads alike. */
     static long osThreads() {
@@ -63,6 +67,7 @@ class LifecycleTest extends WithSharedBroker {
     }
 
     @Test
+    @EnabledOnOs(value = OS.LINUX, disabledReason = PROC)
     @Timeout(180)
     @DisplayName("C7: 1000 connect/disconnect/close cycles leak no threads, file descriptors or native memory")
     void c7ThousandCyclesLeakNothing() {
@@ -91,6 +96,7 @@ class LifecycleTest extends WithSharedBroker {
     }
 
     @Test
+    @EnabledOnOs(value = OS.LINUX, disabledReason = PROC)
     @Timeout(180)
     @DisplayName("C7: 1000 cycles in a child JVM with a fixed pre-touched heap: native memory (RSS) grows less than 20 MiB, no thread or fd growth, no JNI warning")
     void c7ThousandCyclesNativeMemory() throws Exception {
@@ -126,6 +132,7 @@ class LifecycleTest extends WithSharedBroker {
     }
 
     @Test
+    @EnabledOnOs(value = OS.LINUX, disabledReason = PROC)
     @DisplayName("C7, L6: 100 listener connect/attach/start/stop cycles leak no dispatch threads")
     void listenerCyclesLeakNothing() throws Exception {
         MqttClient pub = Support.client(broker.url(), "lc-pub");
