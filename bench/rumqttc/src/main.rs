@@ -52,6 +52,38 @@ fn status_kib(field: &str) -> u64 {
         .unwrap_or(0)
 }
 
+/// Context switches of every thread of this process so far, (voluntary, nonvoluntary): the sum
+/// of `voluntary_ctxt_switches` and `nonvoluntary_ctxt_switches` over `/proc/self/task/*/status`,
+/// as bench/java counts them (a thread that ended between two readings takes its own away).
+fn ctx_switches() -> (u64, u64) {
+    let (mut voluntary, mut nonvoluntary) = (0, 0);
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return (0, 0);
+    };
+    for task in tasks.flatten() {
+        let Ok(status) = std::fs::read_to_string(task.path().join("status")) else {
+            continue; // the thread ended
+        };
+        for line in status.lines() {
+            let value =
+                |prefix: &str| -> Option<u64> { line.strip_prefix(prefix)?.trim().parse().ok() };
+            if let Some(v) = value("voluntary_ctxt_switches:") {
+                voluntary += v;
+            } else if let Some(v) = value("nonvoluntary_ctxt_switches:") {
+                nonvoluntary += v;
+            }
+        }
+    }
+    (voluntary, nonvoluntary)
+}
+
+/// Context switches per message between two `ctx_switches` readings: (all, voluntary).
+fn ctx_per_message(before: (u64, u64), after: (u64, u64), count: u64) -> (f64, f64) {
+    let voluntary = after.0.saturating_sub(before.0);
+    let all = voluntary + after.1.saturating_sub(before.1);
+    (all as f64 / count as f64, voluntary as f64 / count as f64)
+}
+
 static NEXT_ID: AtomicU64 = AtomicU64::new(0);
 
 fn options(host: &str, port: u16, window: u16) -> MqttOptions {
@@ -184,8 +216,10 @@ async fn publish_case(ctx: &Ctx, spec: &Spec) -> String {
     let topic = format!("bench/rumqttc/pub/{}", std::process::id());
     let body = payload(size, ctx.base);
     let want = done_of(qos);
-    let (mut rates, mut cpus) = (Vec::new(), Vec::new());
+    let (mut rates, mut cpus, mut switches, mut vswitches) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for run in 0..warmup + runs {
+        let c0 = ctx_switches();
         let cpu0 = cpu_nanos();
         let t0 = Instant::now();
         if sync {
@@ -209,18 +243,23 @@ async fn publish_case(ctx: &Ctx, spec: &Spec) -> String {
         }
         let secs = t0.elapsed().as_secs_f64();
         let cpu = (cpu_nanos() - cpu0) as f64 / 1000.0 / count as f64;
+        let (all, voluntary) = ctx_per_message(c0, ctx_switches(), count);
         if run >= warmup {
             rates.push(count as f64 / secs);
             cpus.push(cpu);
+            switches.push(all);
+            vswitches.push(voluntary);
         }
     }
     let _ = client.disconnect().await;
     format!(
-        "{{\"impl\":\"rumqttc\",\"case\":\"publish\",\"qos\":{},\"size\":{size},\"mode\":\"{}\",\"count\":{count},\"window\":{window},\"rate\":{},\"cpu_us_per_msg\":{},\"median_rate\":{:.1}}}",
+        "{{\"impl\":\"rumqttc\",\"case\":\"publish\",\"qos\":{},\"size\":{size},\"mode\":\"{}\",\"count\":{count},\"window\":{window},\"rate\":{},\"cpu_us_per_msg\":{},\"ctx_switches_per_msg\":{},\"voluntary_ctx_switches_per_msg\":{},\"median_rate\":{:.1}}}",
         qos as u8,
         if sync { "sync" } else { "async" },
         json_list(&rates),
         json_list(&cpus),
+        json_list(&switches),
+        json_list(&vswitches),
         median(&rates)
     )
 }
@@ -248,8 +287,10 @@ async fn e2e_case(ctx: &Ctx, spec: &Spec) -> String {
     let (tx, _rx) = mpsc::unbounded_channel();
     drive(eventloop, tx, ctx.base);
     let body = payload(size, ctx.base);
-    let (mut rates, mut cpus) = (Vec::new(), Vec::new());
+    let (mut rates, mut cpus, mut switches, mut vswitches) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for run in 0..warmup + runs {
+        let c0 = ctx_switches();
         let cpu0 = cpu_nanos();
         let t0 = Instant::now();
         let c = client.clone();
@@ -268,16 +309,21 @@ async fn e2e_case(ctx: &Ctx, spec: &Spec) -> String {
         publisher.await.unwrap();
         let secs = t0.elapsed().as_secs_f64();
         let cpu = (cpu_nanos() - cpu0) as f64 / 1000.0 / count as f64;
+        let (all, voluntary) = ctx_per_message(c0, ctx_switches(), count);
         if run >= warmup {
             rates.push(count as f64 / secs);
             cpus.push(cpu);
+            switches.push(all);
+            vswitches.push(voluntary);
         }
     }
     format!(
-        "{{\"impl\":\"rumqttc\",\"case\":\"e2e\",\"qos\":{},\"size\":{size},\"count\":{count},\"window\":{window},\"rate\":{},\"cpu_us_per_msg\":{},\"median_rate\":{:.1}}}",
+        "{{\"impl\":\"rumqttc\",\"case\":\"e2e\",\"qos\":{},\"size\":{size},\"count\":{count},\"window\":{window},\"rate\":{},\"cpu_us_per_msg\":{},\"ctx_switches_per_msg\":{},\"voluntary_ctx_switches_per_msg\":{},\"median_rate\":{:.1}}}",
         qos as u8,
         json_list(&rates),
         json_list(&cpus),
+        json_list(&switches),
+        json_list(&vswitches),
         median(&rates)
     )
 }

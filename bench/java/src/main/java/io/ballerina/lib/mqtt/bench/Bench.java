@@ -4,7 +4,9 @@ import io.ballerina.lib.mqtt.engine.JniProbe;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,8 +23,10 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The Java side of bench/run.sh: {@code java Bench IMPL HOST PORT CASE...} with IMPL {@code ours}
- * (the Java host API over JNI) or {@code paho} (Eclipse Paho Java MQTT 5 1.2.5), and the same case
- * syntax as bench/rumqttc (bench/README.md). One JSON object per case on stdout.
+ * (the Java host API over JNI), {@code hivemq} (the HiveMQ MQTT client 1.3.7) or {@code paho}
+ * (Eclipse Paho Java MQTT 5 1.2.5), and the same case syntax as bench/rumqttc (bench/README.md).
+ * One JSON object per case on stdout. Throughput cases report, per run, msg/s, process CPU per
+ * message and context switches per message (every thread of the process, {@link #contextSwitches}).
  */
 public final class Bench {
     private Bench() {
@@ -57,6 +61,43 @@ public final class Bench {
 
     static String clientId(Impl impl) {
         return impl.name() + "-" + ProcessHandle.current().pid() + "-" + IDS.incrementAndGet();
+    }
+
+    /**
+     * Context switches of every thread of this process so far, {voluntary, nonvoluntary}: the sum
+     * of {@code voluntary_ctxt_switches} and {@code nonvoluntary_ctxt_switches} over
+     * {@code /proc/self/task/*}{@code /status}. A difference of two readings counts the switches of
+     * the threads alive at the second one (a thread that ended in between takes its own away; none
+     * of the clients ends threads while a case runs). Linux only.
+     */
+    static long[] contextSwitches() throws IOException {
+        long voluntary = 0;
+        long nonvoluntary = 0;
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+            for (Path task : tasks) {
+                List<String> lines;
+                try {
+                    lines = Files.readAllLines(task.resolve("status"));
+                } catch (IOException ended) {
+                    continue;
+                }
+                for (String line : lines) {
+                    if (line.startsWith("voluntary_ctxt_switches:")) {
+                        voluntary += Long.parseLong(line.substring(24).trim());
+                    } else if (line.startsWith("nonvoluntary_ctxt_switches:")) {
+                        nonvoluntary += Long.parseLong(line.substring(27).trim());
+                    }
+                }
+            }
+        }
+        return new long[] {voluntary, nonvoluntary};
+    }
+
+    /** Context switches per message between two {@link #contextSwitches} readings: {all, voluntary}. */
+    static double[] perMessage(long[] before, long[] after, int count) {
+        long voluntary = after[0] - before[0];
+        long all = voluntary + after[1] - before[1];
+        return new double[] {all / (double) count, voluntary / (double) count};
     }
 
     static long get(Map<String, String> spec, String key, long dflt) {
@@ -100,7 +141,10 @@ public final class Bench {
         byte[] body = payload(size);
         List<Double> rates = new ArrayList<>();
         List<Double> cpus = new ArrayList<>();
+        List<Double> ctx = new ArrayList<>();
+        List<Double> vctx = new ArrayList<>();
         for (long run = 0; run < warmup + runs; run++) {
+            long[] c0 = contextSwitches();
             long cpu0 = OS.getProcessCpuTime();
             long t0 = System.nanoTime();
             if (sync) {
@@ -112,16 +156,20 @@ public final class Bench {
             }
             double secs = (System.nanoTime() - t0) / 1e9;
             double cpu = (OS.getProcessCpuTime() - cpu0) / 1000.0 / count;
+            double[] switches = perMessage(c0, contextSwitches(), count);
             if (run >= warmup) {
                 rates.add(count / secs);
                 cpus.add(cpu);
+                ctx.add(switches[0]);
+                vctx.add(switches[1]);
             }
         }
         conn.close();
         return String.format(Locale.ROOT, "{\"impl\":\"%s\",\"case\":\"publish\",\"qos\":%d,\"size\":%d,\"mode\":\"%s\","
-                        + "\"count\":%d,\"window\":%d,\"rate\":%s,\"cpu_us_per_msg\":%s,\"median_rate\":%.1f}",
-                impl.name(), qos, size, sync ? "sync" : "async", count, window, list(rates), list(cpus),
-                median(rates));
+                        + "\"count\":%d,\"window\":%d,\"rate\":%s,\"cpu_us_per_msg\":%s,\"ctx_switches_per_msg\":%s,"
+                        + "\"voluntary_ctx_switches_per_msg\":%s,\"median_rate\":%.1f}",
+                impl.name(), qos, size, sync ? "sync" : "async", count, window, list(rates), list(cpus), list(ctx),
+                list(vctx), median(rates));
     }
 
     /** One publisher, at most {@code window} publishes not yet completed; returns when all completed. */
@@ -166,11 +214,14 @@ public final class Bench {
         byte[] body = payload(size);
         List<Double> rates = new ArrayList<>();
         List<Double> cpus = new ArrayList<>();
+        List<Double> ctx = new ArrayList<>();
+        List<Double> vctx = new ArrayList<>();
         for (long run = 0; run < warmup + runs; run++) {
             long start = received.get();
             synchronized (signal) {
                 target[0] = start + count;
             }
+            long[] c0 = contextSwitches();
             long cpu0 = OS.getProcessCpuTime();
             long t0 = System.nanoTime();
             pipeline(pub, topic, body, qos, count, window);
@@ -186,16 +237,20 @@ public final class Bench {
             }
             double secs = (System.nanoTime() - t0) / 1e9;
             double cpu = (OS.getProcessCpuTime() - cpu0) / 1000.0 / count;
+            double[] switches = perMessage(c0, contextSwitches(), count);
             if (run >= warmup) {
                 rates.add(count / secs);
                 cpus.add(cpu);
+                ctx.add(switches[0]);
+                vctx.add(switches[1]);
             }
         }
         pub.close();
         sub.close();
         return String.format(Locale.ROOT, "{\"impl\":\"%s\",\"case\":\"e2e\",\"qos\":%d,\"size\":%d,\"count\":%d,"
-                        + "\"window\":%d,\"rate\":%s,\"cpu_us_per_msg\":%s,\"median_rate\":%.1f}",
-                impl.name(), qos, size, count, window, list(rates), list(cpus), median(rates));
+                        + "\"window\":%d,\"rate\":%s,\"cpu_us_per_msg\":%s,\"ctx_switches_per_msg\":%s,"
+                        + "\"voluntary_ctx_switches_per_msg\":%s,\"median_rate\":%.1f}",
+                impl.name(), qos, size, count, window, list(rates), list(cpus), list(ctx), list(vctx), median(rates));
     }
 
     // ------------------------------------------------------------------ latency
@@ -351,13 +406,14 @@ public final class Bench {
 
     static void run(String[] args) throws Exception {
         if (args.length < 4) {
-            System.err.println("usage: Bench ours|paho HOST PORT CASE...");
+            System.err.println("usage: Bench ours|hivemq|paho HOST PORT CASE...");
             System.exit(2);
         }
         String uri = "tcp://" + args[1] + ":" + args[2];
         Impl impl = switch (args[0]) {
             case "ours" -> new OursImpl(uri);
             case "paho" -> new PahoImpl(uri);
+            case "hivemq" -> new HiveMqImpl(args[1], Integer.parseInt(args[2]));
             default -> throw new IllegalArgumentException("impl " + args[0]);
         };
         for (int i = 3; i < args.length; i++) {
@@ -373,6 +429,12 @@ public final class Bench {
                 case "latency" -> latencyCase(impl, spec);
                 case "idle" -> idleCase(impl, spec);
                 case "jni" -> jniCase(uri, spec);
+                case "adapter" -> {
+                    if (!"ours".equals(impl.name())) {
+                        throw new IllegalArgumentException("the adapter case measures ours only");
+                    }
+                    yield AdapterPath.run(uri, spec);
+                }
                 default -> throw new IllegalArgumentException("case " + parts[0]);
             };
             System.out.println(line);
