@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Where the client-side CPU goes, per message, for one bench case: ours vs Paho vs rumqttc.
+# Where the client-side CPU goes, per message, for one bench case: ours vs HiveMQ vs Paho vs rumqttc.
 #
 #   bench/profile.sh [CASE...]    (default: async QoS 1 publish and QoS 1 end to end, 100 B)
 #
@@ -41,7 +41,7 @@ command_for() { # impl case -> the command line
 echo "| case | impl | msg/s | CPU µs/msg | ctx switches | futex | sendto | recvfrom + read | epoll_wait | write(v) |"
 echo "|---|---|---|---|---|---|---|---|---|---|"
 for case in "${CASES[@]}"; do
-    for impl in ours paho rumqttc; do
+    for impl in ours hivemq paho rumqttc; do
         # shellcheck disable=SC2046
         perf stat -x, -e "$EVENTS" -o "$WORK/stat" $(command_for "$impl" "$case") >"$WORK/out" 2>>"$WORK/err"
         python3 - "$WORK/stat" "$WORK/out" "$impl" <<'PY'

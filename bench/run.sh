@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Benchmark: our Java host API (Java -> JNI -> Rust engine) vs Eclipse Paho Java MQTT 5 1.2.5
-# vs rumqttc 0.25.1 used directly from Rust, against one mosquitto on loopback.
+# Benchmark: our Java host API (Java -> JNI -> Rust engine) vs the HiveMQ MQTT client 1.3.7 vs
+# Eclipse Paho Java MQTT 5 1.2.5 vs rumqttc 0.25.1 used directly from Rust, against one mosquitto
+# on loopback; plus the Ballerina adapter path (ClientAdapter.publish through the runtime
+# stand-in) against MqttClient.publish. Cases and measures: bench/README.md.
 #
-#   bench/run.sh            full run (about 10 minutes on 2 cores, builds included)
-#   BENCH_QUICK=1 bench/run.sh   short counts, 2 runs: for development only
+#   bench/run.sh            full run (about 11-13 minutes on 2 cores, builds included)
+#   BENCH_QUICK=1 bench/run.sh   short counts, 2 runs, 1 warm-up: a smoke run for development only
+#   BENCH_OUT=DIR bench/run.sh   results and report into DIR/ instead (the checkout's stay as they are)
 #
 # Writes bench/results/*.jsonl (one JSON object per case and implementation, every run's
 # value), bench/results/machine.json, docs/benchmarks.md and docs/benchmarks.png.
@@ -12,6 +15,12 @@ set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
 RESULTS="$HERE/results"
+REPORT_MD="$ROOT/docs/benchmarks.md"
+REPORT_PNG="$ROOT/docs/benchmarks.png"
+if [ -n "${BENCH_OUT:-}" ]; then
+    mkdir -p "$BENCH_OUT"
+    RESULTS="$BENCH_OUT/results"; REPORT_MD="$BENCH_OUT/benchmarks.md"; REPORT_PNG="$BENCH_OUT/benchmarks.png"
+fi
 WORK="$(mktemp -d /tmp/mqtt-bench.XXXXXX)"
 START=$(date +%s)
 log() { printf '[bench %4ss] %s\n' "$(( $(date +%s) - START ))" "$*" >&2; }
@@ -37,7 +46,7 @@ log "building the engine and the bridge jar (cargo --release + mvn package)"
 (cd "$ROOT" && mvn -B -q install:install-file -Dfile=java-bridge/target/mqtt-bridge.jar \
     -DgroupId=io.ballerina.lib -DartifactId=mqtt-bridge -Dversion=1.0.0 -Dpackaging=jar) \
     >"$WORK/build-install.log" 2>&1 || { cat "$WORK/build-install.log"; exit 1; }
-log "building bench/java (Paho 1.2.5 from Maven Central)"
+log "building bench/java (HiveMQ client 1.3.7 and Paho 1.2.5 from Maven Central)"
 (cd "$HERE/java" && mvn -B -q package) >"$WORK/build-java.log" 2>&1 || { cat "$WORK/build-java.log"; exit 1; }
 log "building bench/rumqttc (its own workspace and target dir)"
 (cd "$HERE/rumqttc" && cargo build --release -q) >"$WORK/build-rust.log" 2>&1 \
@@ -57,12 +66,11 @@ log "mosquitto $("$MOSQUITTO" -h 2>/dev/null | head -1 | awk '{print $3}') on 12
 
 # ---------------------------------------------------------------- cases
 # In-flight window of every async publisher = mosquitto's default Receive Maximum (20, from its
-# max_inflight_messages default): Paho refuses more (32202); ours and rumqttc cap themselves
-# at the broker's value too. All three get the same window.
+# max_inflight_messages default): Paho refuses more (32202); ours, HiveMQ (its send maximum) and
+# rumqttc cap themselves at the broker's value too. All four get the same window.
 W=20
-if [ "${BENCH_QUICK:-0}" = 1 ]; then R=2; SCALE=5; LATN=3000; else R=5; SCALE=1; LATN=10000; fi
 # Warm-up runs per case (a fresh JVM per case: the JIT compiles during the first ones).
-WU=2
+if [ "${BENCH_QUICK:-0}" = 1 ]; then R=2; WU=1; SCALE=5; LATN=3000; else R=5; WU=2; SCALE=1; LATN=10000; fi
 n() { echo $(( $1 / SCALE )); }
 PUBLISH=()
 for size in 100 4096; do
@@ -82,6 +90,14 @@ LATENCY=(
     "latency:qos=0:size=100:rate=2000:count=$LATN:warmupcount=6000:runs=3"
     "latency:qos=1:size=100:rate=2000:count=$LATN:warmupcount=6000:runs=3"
 )
+# The Ballerina path: per run, the sync publish case's count through MqttClient.publish and
+# through ClientAdapter.publish on the same connection, alternating which goes first.
+ADAPTER=(
+    "adapter:qos=0:size=100:count=$(n 10000):warmup=$WU:runs=$R"
+    "adapter:qos=1:size=100:count=$(n 4000):warmup=$WU:runs=$R"
+    "adapter:qos=2:size=100:count=$(n 2000):warmup=$WU:runs=$R"
+)
+IMPLS=(ours hivemq paho rumqttc)
 
 mkdir -p "$RESULTS"
 rm -f "$RESULTS"/*.jsonl
@@ -105,14 +121,15 @@ run_rust() { # out cases...
 broker_ticks() { awk '{print $14 + $15}' "/proc/$BROKER/stat"; }
 TICK=$(getconf CLK_TCK)
 
-# Interleaved by case (each case: ours, Paho, rumqttc back to back, a fresh process each), so a
-# change of machine load between cases hits all three alike. Broker CPU is summed per group.
+# Interleaved by case (each case: ours, HiveMQ, Paho, rumqttc back to back, a fresh process
+# each), so a change of machine load between cases hits all four alike. Broker CPU is summed per
+# group.
 for group in PUBLISH E2E LATENCY; do
     declare -n cases=$group
-    log "$group: ${#cases[@]} cases x (ours, paho, rumqttc), $WU warm-up + $R runs each"
+    log "$group: ${#cases[@]} cases x (${IMPLS[*]}), $WU warm-up + $R runs each"
     declare -A bticks=() wall=()
     for c in "${cases[@]}"; do
-        for impl in ours paho rumqttc; do
+        for impl in "${IMPLS[@]}"; do
             b0=$(broker_ticks); t0=$(date +%s%N)
             if [ "$impl" = rumqttc ]; then run_rust throughput "$c"
             else run_java "$impl" throughput "${JAVA_FLAGS[@]}" -- "$c"; fi
@@ -121,16 +138,21 @@ for group in PUBLISH E2E LATENCY; do
             wall[$impl]=$(( ${wall[$impl]:-0} + (t1 - t0) / 1000000 ))
         done
     done
-    for impl in ours paho rumqttc; do
+    for impl in "${IMPLS[@]}"; do
         python3 -c "b=${bticks[$impl]}/$TICK; w=${wall[$impl]}/1000; print('{\"group\":\"$group\",\"impl\":\"$impl\",\"broker_cpu_s\":%.2f,\"wall_s\":%.2f,\"broker_core_share\":%.3f}' % (b, w, b / w))" \
             >>"$RESULTS/broker.jsonl"
     done
     unset bticks wall
 done
 
+log "ADAPTER: ${#ADAPTER[@]} cases (MqttClient.publish vs ClientAdapter.publish, one process each)"
+for c in "${ADAPTER[@]}"; do
+    run_java ours adapter "${JAVA_FLAGS[@]}" -- "$c"
+done
+
 log "idle memory: a fresh process per case (1 and 1000 idle connected clients)"
 for clients in 1 1000; do
-    for impl in ours paho; do
+    for impl in ours hivemq paho; do
         run_java "$impl" idle "${IDLE_FLAGS[@]}" -- "idle:clients=$clients:settle=3"
     done
     run_rust idle "idle:clients=$clients:settle=3"
@@ -164,5 +186,5 @@ json.dump({
     "commit": sh("git rev-parse --short HEAD"),
 }, open(out, "w"), indent=1)
 PY
-python3 "$HERE/report.py" "$RESULTS" "$ROOT/docs/benchmarks.md" "$ROOT/docs/benchmarks.png"
-log "done in $(( $(date +%s) - START )) s: docs/benchmarks.md, docs/benchmarks.png (logs in $WORK)"
+python3 "$HERE/report.py" "$RESULTS" "$REPORT_MD" "$REPORT_PNG"
+log "done in $(( $(date +%s) - START )) s: $REPORT_MD, $REPORT_PNG (logs in $WORK)"
