@@ -103,18 +103,29 @@ mkdir -p "$RESULTS"
 rm -f "$RESULTS"/*.jsonl
 uptime >"$WORK/uptime-before"
 
+# Every client process gets CASE_TIMEOUT seconds (a case takes 2-30 s here): a client that hangs
+# (say, in disconnect) fails the run with its name and case instead of stalling it.
+CASE_TIMEOUT=${BENCH_CASE_TIMEOUT:-300}
+failed() { # impl rc cases...
+    local impl=$1 rc=$2; shift 2
+    if [ "$rc" = 124 ]; then log "$impl timed out after $CASE_TIMEOUT s on: $*"; else log "$impl failed (exit $rc) on: $*"; fi
+    tail -20 "$WORK/$impl.err" >&2
+    exit 1
+}
 run_java() { # impl out flags... -- cases...
-    local impl=$1 out=$2; shift 2
+    local impl=$1 out=$2 rc=0; shift 2
     local flags=()
     while [ "$1" != "--" ]; do flags+=("$1"); shift; done
     shift
-    java "${flags[@]}" -cp "$CP" io.ballerina.lib.mqtt.bench.Bench "$impl" 127.0.0.1 "$PORT" "$@" \
-        >>"$RESULTS/$out.jsonl" 2>>"$WORK/$impl.err" || { log "$impl failed:"; tail -20 "$WORK/$impl.err" >&2; exit 1; }
+    timeout -k 10 "$CASE_TIMEOUT" java "${flags[@]}" -cp "$CP" io.ballerina.lib.mqtt.bench.Bench "$impl" 127.0.0.1 \
+        "$PORT" "$@" >>"$RESULTS/$out.jsonl" 2>>"$WORK/$impl.err" || rc=$?
+    [ "$rc" = 0 ] || failed "$impl" "$rc" "$@"
 }
 run_rust() { # out cases...
-    local out=$1; shift
-    "$RUMQTTC" 127.0.0.1 "$PORT" "$@" >>"$RESULTS/$out.jsonl" 2>>"$WORK/rumqttc.err" \
-        || { log "rumqttc failed:"; tail -20 "$WORK/rumqttc.err" >&2; exit 1; }
+    local out=$1 rc=0; shift
+    timeout -k 10 "$CASE_TIMEOUT" "$RUMQTTC" 127.0.0.1 "$PORT" "$@" >>"$RESULTS/$out.jsonl" \
+        2>>"$WORK/rumqttc.err" || rc=$?
+    [ "$rc" = 0 ] || failed rumqttc "$rc" "$@"
 }
 
 # The broker's CPU time (clock ticks of utime + stime) while each group runs: how close it is to a core.
