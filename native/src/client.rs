@@ -9,7 +9,7 @@ use std::time::Duration;
 use tokio::sync::{mpsc, oneshot, Mutex};
 
 use crate::config::{self, ConnectOptions};
-use crate::connection::{dial_transport, Command, EventLoop, Inbox, Phase, Status};
+use crate::connection::{dial_transport, Command, EventLoop, Inbox, Phase, Shared};
 use crate::error::{code, ErrorKind, MqttError, Result};
 use crate::message::{DeliveryToken, Message, Subscription};
 use crate::protocol::session::{AckId, Completion, PendingPublish};
@@ -19,16 +19,16 @@ use crate::{runtime, tls};
 /// How long `disconnect` waits for in-flight QoS 1/2 publishes (C7).
 pub const DISCONNECT_WAIT: Duration = Duration::from_secs(10);
 
-/// The shared core of clients and listeners: the command channel to one
-/// event loop and its status.
+/// What clients and listeners are made of: the connection's shared core,
+/// which calls go to directly, and the lifecycle channel to its task.
 #[derive(Clone)]
 pub(crate) struct Handle {
     commands: mpsc::UnboundedSender<Command>,
-    status: Arc<Status>,
+    shared: Arc<Shared>,
 }
 
 impl Handle {
-    /// Validates the options, connects (C6) and starts the event loop.
+    /// Validates the options, connects (C6) and starts the connection task.
     pub(crate) async fn connect(
         options: ConnectOptions,
         ack_on_enqueue: bool,
@@ -53,39 +53,27 @@ impl Handle {
         let (commands, command_rx) = mpsc::unbounded_channel();
         let (deliveries, delivery_rx) = mpsc::channel(options.receive_buffer);
         let (events, event_rx) = mpsc::unbounded_channel();
-        let status = Arc::new(Status::default());
         let inbox = Inbox {
             deliveries,
             ack_on_enqueue,
             events: Some(events),
         };
-        let protocol = Protocol::new(options);
-        let event_loop = EventLoop::new(
-            protocol,
-            uris,
-            dial_transport(tls),
-            command_rx,
-            inbox,
-            status.clone(),
-        );
+        let shared = Shared::new(Protocol::new(options));
+        let event_loop =
+            EventLoop::new(shared.clone(), uris, dial_transport(tls), command_rx, inbox);
         let (connected, connected_rx) = oneshot::channel();
         runtime::spawn(event_loop.run(connected));
         connected_rx
             .await
             .unwrap_or_else(|_| Err(MqttError::closed()))?;
-        Ok((Handle { commands, status }, delivery_rx, event_rx))
+        Ok((Handle { commands, shared }, delivery_rx, event_rx))
     }
 
     pub(crate) fn phase(&self) -> Phase {
-        self.status.get()
+        self.shared.phase()
     }
 
-    /// Sends a command; when the loop is gone the command comes back.
-    fn send(&self, command: Command) -> std::result::Result<(), Box<Command>> {
-        self.commands.send(command).map_err(|e| Box::new(e.0))
-    }
-
-    /// Sends a command that answers on a oneshot; a closed loop answers 32111.
+    /// Sends a lifecycle command that answers on a oneshot; a closed loop answers 32111.
     async fn request<T>(
         &self,
         make: impl FnOnce(oneshot::Sender<Result<T>>) -> Command,
@@ -94,29 +82,23 @@ impl Handle {
             return Err(MqttError::closed());
         }
         let (tx, rx) = oneshot::channel();
-        if self.send(make(tx)).is_err() {
+        if self.commands.send(make(tx)).is_err() {
             return Err(MqttError::closed());
         }
         rx.await.unwrap_or_else(|_| Err(MqttError::closed()))
     }
 
-    /// Validates and queues a publish; `done` is called exactly once. A
-    /// field above its MQTT limit fails here, before anything is queued
-    /// (P5). Topic and message are taken by value: they become the packet
-    /// without another copy.
+    /// Validates and queues a publish; `done` is called exactly once, on
+    /// this thread when the outcome is known at once (a refusal, a QoS 0
+    /// publish written here), else on an engine thread. A field above its
+    /// MQTT limit fails here, before anything is queued (P5). Topic and
+    /// message are taken by value: they become the packet without a copy.
     pub(crate) fn publish_with(&self, topic: String, message: Message, done: Completion) {
         if let Err(e) = limits::check_publish(&topic, &message) {
             return done.complete(Err(e));
         }
-        if self.phase() == Phase::Closed {
-            return done.complete(Err(MqttError::closed()));
-        }
         let pending = PendingPublish::new(codec::to_publish(&topic, message), topic, done);
-        if let Err(command) = self.send(Command::Publish(Box::new(pending))) {
-            if let Command::Publish(pending) = *command {
-                pending.done.complete(Err(MqttError::closed()));
-            }
-        }
+        self.shared.call(|p| p.publish(pending));
     }
 
     pub(crate) fn publish(
@@ -142,19 +124,25 @@ impl Handle {
         for s in &subscriptions {
             config::validate_filter(&s.topic)?;
         }
-        self.request(|tx| Command::Subscribe(subscriptions, tx))
-            .await
+        let (tx, rx) = oneshot::channel();
+        self.shared.call(|p| p.subscribe(subscriptions, tx));
+        rx.await.unwrap_or_else(|_| Err(MqttError::closed()))
     }
 
     pub(crate) async fn unsubscribe(&self, filters: Vec<String>) -> Result<()> {
         if filters.is_empty() {
             return Ok(());
         }
-        self.request(|tx| Command::Unsubscribe(filters, tx)).await
+        for f in &filters {
+            limits::check_filter(f)?;
+        }
+        let (tx, rx) = oneshot::channel();
+        self.shared.call(|p| p.unsubscribe(filters, tx));
+        rx.await.unwrap_or_else(|_| Err(MqttError::closed()))
     }
 
     pub(crate) fn ack(&self, id: AckId) {
-        let _ = self.send(Command::Ack(id));
+        self.shared.call(|p| p.ack(id));
     }
 
     pub(crate) async fn disconnect(&self, wait: Duration) -> Result<()> {
@@ -165,10 +153,10 @@ impl Handle {
         self.request(Command::Reconnect).await
     }
 
-    /// Stops the event loop whatever its state (no DISCONNECT wait).
+    /// Stops the connection task whatever its state (no DISCONNECT wait).
     pub(crate) async fn shut_down(&self) {
         let (tx, rx) = oneshot::channel();
-        if self.send(Command::Close(tx)).is_ok() {
+        if self.commands.send(Command::Close(tx)).is_ok() {
             let _ = rx.await;
         }
     }

@@ -8,9 +8,9 @@ use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 
 use bytes::{Buf, Bytes};
-use futures_util::{Sink, Stream};
+use futures_util::{Sink, Stream as _};
 use rustls::pki_types::ServerName;
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
@@ -26,20 +26,92 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
 
 pub type BoxedIo = Box<dyn Io>;
 
+/// The stream to a broker. Plain TCP is shared: any thread may write to it
+/// without waiting (`try_write`), so a publish needs no hand-off to the
+/// connection task; TLS and WebSocket streams are the task's alone.
+pub enum Stream {
+    Tcp(Arc<TcpStream>),
+    Other(BoxedIo),
+}
+
+impl Stream {
+    /// Reads what is there into `buf`, waiting until something is.
+    pub async fn read_into(&mut self, buf: &mut bytes::BytesMut) -> io::Result<usize> {
+        match self {
+            Stream::Tcp(tcp) => loop {
+                tcp.readable().await?;
+                match tcp.try_read_buf(buf) {
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+                    other => return other,
+                }
+            },
+            Stream::Other(io) => io.read_buf(buf).await,
+        }
+    }
+
+    /// Reads what is there without waiting; None when nothing is.
+    pub fn read_ready(&mut self, buf: &mut bytes::BytesMut) -> Option<io::Result<usize>> {
+        use futures_util::FutureExt;
+        match self {
+            Stream::Tcp(tcp) => match tcp.try_read_buf(buf) {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => None,
+                other => Some(other),
+            },
+            // tokio remembers whether the socket is readable, so when it is
+            // not this costs no syscall.
+            Stream::Other(io) => io.read_buf(buf).now_or_never(),
+        }
+    }
+
+    pub async fn write_all(&mut self, mut data: &[u8]) -> io::Result<()> {
+        match self {
+            Stream::Tcp(tcp) => {
+                while !data.is_empty() {
+                    tcp.writable().await?;
+                    match tcp.try_write(data) {
+                        Ok(n) => data = &data[n..],
+                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                        Err(e) => return Err(e),
+                    }
+                }
+                Ok(())
+            }
+            Stream::Other(io) => {
+                io.write_all(data).await?;
+                io.flush().await
+            }
+        }
+    }
+
+    pub async fn shutdown(&mut self) {
+        match self {
+            // The socket closes when the last reference goes (a handle may
+            // hold one a moment longer): shut it now so the broker sees the
+            // end at once. tokio offers shutdown only on an owned stream.
+            Stream::Tcp(tcp) => {
+                let _ = socket2::SockRef::from(tcp.as_ref()).shutdown(std::net::Shutdown::Both);
+            }
+            Stream::Other(io) => {
+                let _ = io.shutdown().await;
+            }
+        }
+    }
+}
+
 /// Opens the stream named by `uri` (no timeout here: the caller bounds it).
-pub async fn open(uri: &ServerUri, tls: Option<&Arc<rustls::ClientConfig>>) -> Result<BoxedIo> {
+pub async fn open(uri: &ServerUri, tls: Option<&Arc<rustls::ClientConfig>>) -> Result<Stream> {
     let tcp = TcpStream::connect((uri.host.as_str(), uri.port))
         .await
         .map_err(|e| connect_error(uri, &e.to_string()))?;
     tcp.set_nodelay(true)
         .map_err(|e| connect_error(uri, &e.to_string()))?;
     match uri.transport {
-        Transport::Tcp => Ok(Box::new(tcp)),
-        Transport::Tls => Ok(Box::new(tls_handshake(uri, tls, tcp).await?)),
-        Transport::Ws => Ok(Box::new(websocket(uri, tcp).await?)),
+        Transport::Tcp => Ok(Stream::Tcp(Arc::new(tcp))),
+        Transport::Tls => Ok(Stream::Other(Box::new(tls_handshake(uri, tls, tcp).await?))),
+        Transport::Ws => Ok(Stream::Other(Box::new(websocket(uri, tcp).await?))),
         Transport::Wss => {
             let stream = tls_handshake(uri, tls, tcp).await?;
-            Ok(Box::new(websocket(uri, stream).await?))
+            Ok(Stream::Other(Box::new(websocket(uri, stream).await?)))
         }
     }
 }

@@ -1,6 +1,5 @@
-//! The connected state: moving bytes for one live connection until it ends.
+//! The connected state: the task's side of one live connection until it ends.
 
-use futures_util::FutureExt;
 use tokio::time::sleep_until;
 
 use super::*;
@@ -9,7 +8,9 @@ use super::*;
 enum Wake {
     Command(Option<Command>),
     Room(Option<mpsc::OwnedPermit<Delivery>>),
-    Read(std::io::Result<usize>),
+    Read(io::Result<usize>),
+    /// A handle left output it could not write.
+    Output,
     /// A deadline (keep-alive, disconnect) or an early, lazy wake-up.
     Timer,
 }
@@ -28,14 +29,13 @@ impl EventLoop {
         // message, so it may fire early, and then only re-arms (a deadline
         // that moves earlier — a PINGREQ sent, a disconnect begun — re-arms
         // it at once).
-        let first = Instant::now() + self.protocol.keep_alive().max(Duration::from_secs(1));
-        let timer = sleep_until(first);
+        let keep_alive = self.core(|c| c.protocol.keep_alive());
+        let timer = sleep_until(Instant::now() + keep_alive.max(Duration::from_secs(1)));
         tokio::pin!(timer);
         loop {
             if let Err(ending) = self.handle_backlog(&mut link) {
                 return self.end(link, ending).await;
             }
-            self.emit_protocol_events();
             if let Err(e) = self.flush(&mut link).await {
                 return Ended::Lost(Ending::lost(e));
             }
@@ -43,7 +43,7 @@ impl EventLoop {
                 return ended;
             }
             let disconnect_at = link.disconnecting.as_ref().map(|(at, _)| *at);
-            let due = match (self.protocol.next_timer(), disconnect_at) {
+            let due = match (self.core(|c| c.protocol.next_timer()), disconnect_at) {
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
             };
@@ -55,21 +55,24 @@ impl EventLoop {
             let reading = self.stalled.is_none() && link.backlog.is_empty();
             let wake = tokio::select! {
                 command = self.commands.recv() => Wake::Command(command),
+                _ = self.shared.wake.notified() => Wake::Output,
                 permit = self.inbox.deliveries.clone().reserve_owned(), if self.stalled.is_some() => Wake::Room(permit.ok()),
-                read = link.io.read_buf(&mut link.read_buf), if reading => Wake::Read(read),
+                read = link.stream.read_into(&mut link.read_buf), if reading => Wake::Read(read),
                 _ = &mut timer, if due.is_some() => Wake::Timer,
             };
             match wake {
                 Wake::Command(None) => {
                     // Every handle is gone: leave quietly.
-                    let _ = link.io.shutdown().await;
+                    link.stream.shutdown().await;
                     let (done, _) = oneshot::channel();
                     return Ended::Closed(done);
                 }
                 Wake::Command(Some(command)) => {
-                    if let Some(ended) = self.take_commands(Some(command), &mut link) {
+                    if let Some(ended) = self.on_command(command, &mut link) {
                         return self.close_with(link, ended).await;
                     }
+                }
+                Wake::Output => {
                     // What the broker has already sent (acks of earlier
                     // publishes) is answered in the same write.
                     if self.stalled.is_none() {
@@ -100,19 +103,14 @@ impl EventLoop {
                     if let Err(ending) = self.parse_read(&mut link) {
                         return self.end(link, ending).await;
                     }
-                    // Publishes queued meanwhile go out in the same write
-                    // as the answers to what was read.
-                    if let Some(ended) = self.take_commands(None, &mut link) {
-                        return self.close_with(link, ended).await;
-                    }
                 }
                 Wake::Timer => {
                     let now = Instant::now();
                     if disconnect_at.is_some_and(|at| at <= now) {
                         // check_disconnect ends the connection at the top of the loop.
-                    } else if let Err(ending) = self.protocol.on_timer(now) {
+                    } else if let Err(ending) = self.core(|c| c.protocol.on_timer(now)) {
                         return Ended::Lost(ending);
-                    } else if let Some(next) = self.protocol.next_timer() {
+                    } else if let Some(next) = self.core(|c| c.protocol.next_timer()) {
                         // Fired early, or a PINGREQ went out: look again then.
                         timer.as_mut().reset(next);
                     }
@@ -127,7 +125,7 @@ impl EventLoop {
             let Some(packet) = link.backlog.pop_front() else {
                 break;
             };
-            if let Some(delivery) = self.protocol.handle(packet)? {
+            if let Some(delivery) = self.core(|c| c.protocol.handle(packet))? {
                 let ack = delivery.ack;
                 match self.inbox.deliveries.try_send(delivery) {
                     Ok(()) => self.acked_on_enqueue(ack),
@@ -141,62 +139,44 @@ impl EventLoop {
 
     /// The core ended the connection: its DISCONNECT (if any) goes out first.
     async fn end(&mut self, mut link: Link, ending: Ending) -> Ended {
-        self.write_best_effort(&mut link.io).await;
+        self.write_best_effort(&mut link.stream).await;
         Ended::Lost(ending)
     }
 
     /// A command ended the connection (close): write what is due, then go.
     async fn close_with(&mut self, mut link: Link, ended: Ended) -> Ended {
         let _ = self.flush(&mut link).await;
-        let _ = link.io.shutdown().await;
+        link.stream.shutdown().await;
         ended
     }
 
-    /// Handles `first` and what else is queued (at most 256 more), so one
-    /// write carries many packets; stops at a command that ends the link.
-    fn take_commands(&mut self, first: Option<Command>, link: &mut Link) -> Option<Ended> {
-        if let Some(command) = first {
-            if let Some(ended) = self.on_command(command, link) {
-                return Some(ended);
-            }
-        }
-        for _ in 0..256 {
-            let Ok(command) = self.commands.try_recv() else {
-                break;
-            };
-            if let Some(ended) = self.on_command(command, link) {
-                return Some(ended);
-            }
-        }
-        None
-    }
-
     /// The client's stream acks a message once it is buffered (R1).
-    pub(super) fn acked_on_enqueue(&mut self, ack: Option<AckId>) {
+    pub(super) fn acked_on_enqueue(&mut self, ack: Option<crate::protocol::session::AckId>) {
         if let (true, Some(id)) = (self.inbox.ack_on_enqueue, ack) {
-            self.protocol.ack(id);
+            self.core(|c| c.protocol.ack(id));
         }
     }
 
     /// Finishes a requested disconnect once nothing is in flight or time is up (C7).
     async fn check_disconnect(&mut self, link: &mut Link) -> Option<Ended> {
         let (deadline, _) = link.disconnecting.as_ref()?;
-        if self.protocol.pending_count() > 0 && Instant::now() < *deadline {
+        let deadline = *deadline;
+        if self.core(|c| c.protocol.pending_count()) > 0 && Instant::now() < deadline {
             return None;
         }
         let (_, done) = link.disconnecting.take().expect("checked above");
-        self.protocol.disconnect();
+        self.core(|c| {
+            // Nothing more from the handles goes out on this connection.
+            c.direct = None;
+            c.protocol.disconnect();
+        });
         let result = self.flush(link).await;
-        let _ = link.io.shutdown().await;
+        link.stream.shutdown().await;
         Some(Ended::Disconnected(done, result))
     }
 
     fn on_command(&mut self, command: Command, link: &mut Link) -> Option<Ended> {
         match command {
-            Command::Publish(pending) => self.protocol.publish(*pending),
-            Command::Subscribe(subscriptions, done) => self.protocol.subscribe(subscriptions, done),
-            Command::Unsubscribe(filters, done) => self.protocol.unsubscribe(filters, done),
-            Command::Ack(id) => self.protocol.ack(id),
             Command::Disconnect(wait, done) => {
                 if link.disconnecting.is_some() {
                     let _ = done.send(Err(MqttError::with_code(
@@ -218,42 +198,57 @@ impl EventLoop {
             Command::Close(done) => {
                 // The handle refuses close while connected (C7); a close that
                 // still arrives here (handle dropped) leaves without a word.
-                self.protocol.disconnect();
+                self.core(|c| {
+                    c.direct = None;
+                    c.protocol.disconnect();
+                });
                 return Some(Ended::Closed(done));
             }
         }
         None
     }
 
-    /// Writes what the core has queued; QoS 0 publishes in it complete (P1).
+    /// Writes what the core has queued. On plain TCP the task writes the
+    /// way handles do, waiting only for room; other streams take the batch
+    /// and write it whole while handles queue more.
     async fn flush(&mut self, link: &mut Link) -> Result<()> {
-        if !self.protocol.has_output() {
-            return Ok(());
+        match &mut link.stream {
+            Stream::Tcp(tcp) => loop {
+                // The link's own socket: handles lose theirs once a
+                // disconnect begins, the task still writes the DISCONNECT.
+                match self.core(|c| write_to(&mut c.protocol, tcp)) {
+                    Written::All => return Ok(()),
+                    Written::Rest => tcp.writable().await.map_err(MqttError::connection_lost)?,
+                    Written::Failed(e) => return Err(MqttError::connection_lost(e)),
+                }
+            },
+            Stream::Other(_) => {
+                if !self.core(|c| c.protocol.has_output()) {
+                    return Ok(());
+                }
+                let output = self.core(|c| c.protocol.take_output());
+                let result = link
+                    .stream
+                    .write_all(&output.bytes)
+                    .await
+                    .map_err(MqttError::connection_lost);
+                self.core(|c| c.protocol.wrote(output, &result, Instant::now()));
+                result
+            }
         }
-        let output = self.protocol.take_output();
-        let result = async {
-            link.io.write_all(&output).await?;
-            link.io.flush().await
-        }
-        .await
-        .map_err(MqttError::connection_lost);
-        self.protocol.written(&result, Instant::now());
-        result
     }
 
     /// Parses the complete packets in the read buffer into the backlog.
     fn parse_read(&mut self, link: &mut Link) -> std::result::Result<(), Ending> {
-        while let Some(packet) = self.protocol.read_packet(&mut link.read_buf)? {
+        while let Some(packet) = self.core(|c| c.protocol.read_packet(&mut link.read_buf))? {
             link.backlog.push_back(packet);
         }
         Ok(())
     }
 
-    /// Reads what the socket already holds, without waiting. tokio remembers
-    /// whether the socket is readable, so when it is not this costs no syscall;
-    /// the next `select!` registers the task's waker again.
+    /// Reads what the socket already holds, without waiting.
     fn read_now(&mut self, link: &mut Link) -> std::result::Result<(), Ending> {
-        match link.io.read_buf(&mut link.read_buf).now_or_never() {
+        match link.stream.read_ready(&mut link.read_buf) {
             None => Ok(()),
             Some(Ok(0)) => Err(Ending::lost(MqttError::connection_lost(
                 "the broker closed the connection",

@@ -1,37 +1,37 @@
-//! The connection task of one client: a thin I/O driver over the protocol
-//! core (`protocol::Protocol`), which makes every MQTT decision. The task
-//! owns the socket and moves bytes: it writes what the core produced,
-//! reads packets into it, wakes it on time, and hands messages to the
-//! application's buffer.
+//! The connection of one client: the protocol core (`protocol::Protocol`),
+//! which makes every MQTT decision, shared by the API handles and one tokio
+//! task that drives the I/O.
 //!
-//! Connected, it waits on four things at once: a command, a packet from the
-//! broker (only while the receive buffer has room: back-pressure, R1), room
-//! in the receive buffer for a stalled message, and a timer (keep-alive, a
-//! disconnect's deadline). Lost, it reconnects with backoff over every
-//! server URI (C3, C4) while it keeps serving commands, so no call ever
-//! waits on a dead socket.
+//! A handle calls the core directly (publish, subscribe, ack) and, when the
+//! connection is plain TCP, writes the core's output to the socket itself
+//! without waiting (`try_write`): a publish costs no hand-off to another
+//! thread. The task reads packets into the core, wakes it on time, writes
+//! what a handle could not (a full socket; TLS and WebSocket streams, which
+//! only the task touches), hands messages to the application's buffer, and
+//! runs the lifecycle: connect, disconnect, reconnect with backoff over
+//! every server URI (C3, C4) and close. Completions run after the core is
+//! released: they may run user code.
 
 use std::collections::VecDeque;
 use std::future::Future;
+use std::io;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU8, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use bytes::BytesMut;
 use rumqttc::v5::mqttbytes::v5::Packet;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::sync::{mpsc, oneshot};
+use tokio::net::TcpStream;
+use tokio::sync::{mpsc, oneshot, Notify};
 use tokio::time::{timeout, Instant};
 
 use crate::backoff::Backoff;
 use crate::config::ServerUri;
 use crate::error::{code, ErrorKind, MqttError, Result};
-use crate::message::Subscription;
-use crate::protocol::session::{AckId, PendingPublish};
 use crate::protocol::subscriptions::Reply;
-use crate::protocol::{ConnectionEvent, Delivery, Ending, Protocol};
-use crate::transport::{self, BoxedIo};
+use crate::protocol::{self, ConnectionEvent, Delivery, Ending, Protocol};
+use crate::transport::{self, Stream};
 
 mod live;
 mod offline;
@@ -39,12 +39,8 @@ mod offline;
 #[cfg(test)]
 mod tests;
 
-/// Requests from the API handles to the event loop.
+/// Lifecycle requests from the API handles to the connection task.
 pub enum Command {
-    Publish(Box<PendingPublish>),
-    Subscribe(Vec<Subscription>, Reply),
-    Unsubscribe(Vec<String>, Reply),
-    Ack(AckId),
     Disconnect(Duration, Reply),
     Reconnect(Reply),
     Close(oneshot::Sender<()>),
@@ -93,7 +89,97 @@ pub struct Inbox {
 /// `transport`); a parameter so the driver's tests can hand it an in-memory
 /// stream instead.
 pub type Dial =
-    Box<dyn Fn(ServerUri) -> Pin<Box<dyn Future<Output = Result<BoxedIo>> + Send>> + Send + Sync>;
+    Box<dyn Fn(ServerUri) -> Pin<Box<dyn Future<Output = Result<Stream>> + Send>> + Send + Sync>;
+
+/// The protocol core of one connection, and the socket handles may write to.
+pub struct Core {
+    pub protocol: Protocol,
+    /// The live connection's plain TCP socket (None: not connected, or a
+    /// stream only the task may write).
+    direct: Option<Arc<TcpStream>>,
+}
+
+/// What a direct write left to do.
+enum Written {
+    /// Nothing is left to write.
+    All,
+    /// The task must write the rest (no direct socket, or it is full).
+    Rest,
+    Failed(io::Error),
+}
+
+impl Core {
+    /// Writes the core's output to the live plain TCP socket without
+    /// waiting; `Rest` when there is none (the task writes it).
+    fn write_directly(&mut self) -> Written {
+        match &self.direct {
+            Some(tcp) => write_to(&mut self.protocol, tcp),
+            None if self.protocol.has_output() => Written::Rest,
+            None => Written::All,
+        }
+    }
+}
+
+/// Writes the core's output to `tcp` without waiting.
+fn write_to(protocol: &mut Protocol, tcp: &TcpStream) -> Written {
+    while protocol.has_output() {
+        match tcp.try_write(protocol.output()) {
+            Ok(n) => protocol.advance_output(n, Instant::now()),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Written::Rest,
+            Err(e) => return Written::Failed(e),
+        }
+    }
+    Written::All
+}
+
+/// What the handles and the task share.
+pub struct Shared {
+    core: Mutex<Core>,
+    /// Output a handle could not write: the task takes it.
+    wake: Notify,
+    status: Status,
+}
+
+impl Shared {
+    pub fn new(protocol: Protocol) -> Arc<Shared> {
+        Arc::new(Shared {
+            core: Mutex::new(Core {
+                protocol,
+                direct: None,
+            }),
+            wake: Notify::new(),
+            status: Status::default(),
+        })
+    }
+
+    /// The core, poisoned or not: a panic caught on one call must not make
+    /// every later call panic too.
+    fn lock(&self) -> MutexGuard<'_, Core> {
+        self.core.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn phase(&self) -> Phase {
+        self.status.get()
+    }
+
+    /// Runs `op` on the core from a handle's thread, writes what it
+    /// produced straight to the socket when that can be done without
+    /// waiting (else the task is woken to), and calls the completions due
+    /// once the core is released.
+    pub fn call<R>(&self, op: impl FnOnce(&mut Protocol) -> R) -> R {
+        let (result, finished, rest) = {
+            let mut core = self.lock();
+            let result = op(&mut core.protocol);
+            let rest = !matches!(core.write_directly(), Written::All);
+            (result, core.protocol.take_finished(), rest)
+        };
+        if rest {
+            self.wake.notify_one();
+        }
+        protocol::complete(finished);
+        result
+    }
+}
 
 /// The production [`Dial`]: the transport the URI names, with `tls` for
 /// `ssl://` and `wss://`.
@@ -116,8 +202,7 @@ pub struct EventLoop {
     dial: Dial,
     commands: mpsc::UnboundedReceiver<Command>,
     inbox: Inbox,
-    status: Arc<Status>,
-    protocol: Protocol,
+    shared: Arc<Shared>,
     backoff: Backoff,
     /// A received message waiting for room in the receive buffer. It is
     /// kept across reconnects: the session state counts it as delivered, so
@@ -127,7 +212,7 @@ pub struct EventLoop {
 
 /// One open connection.
 struct Link {
-    io: BoxedIo,
+    stream: Stream,
     read_buf: BytesMut,
     /// Parsed packets not yet handled because the receive buffer is full.
     backlog: VecDeque<Packet>,
@@ -136,37 +221,60 @@ struct Link {
 
 impl EventLoop {
     pub fn new(
-        protocol: Protocol,
+        shared: Arc<Shared>,
         uris: Vec<ServerUri>,
         dial: Dial,
         commands: mpsc::UnboundedReceiver<Command>,
         inbox: Inbox,
-        status: Arc<Status>,
     ) -> Self {
-        let backoff = Backoff::new(protocol.options().max_reconnect_delay);
+        let backoff = Backoff::new(shared.lock().protocol.options().max_reconnect_delay);
         EventLoop {
             uris,
             dial,
             commands,
             inbox,
-            status,
-            protocol,
+            shared,
             backoff,
             stalled: None,
         }
     }
 
+    /// Runs `op` on the core from the task; completions are called, and
+    /// events emitted, once the core is released.
+    fn core<R>(&self, op: impl FnOnce(&mut Core) -> R) -> R {
+        let (result, finished, events) = {
+            let mut core = self.shared.lock();
+            let result = op(&mut core);
+            let finished = core.protocol.take_finished();
+            (result, finished, core.protocol.take_events())
+        };
+        protocol::complete(finished);
+        for event in events {
+            self.emit(event);
+        }
+        result
+    }
+
+    fn set_phase(&self, phase: Phase) {
+        self.shared.status.set(phase);
+    }
+
+    fn phase(&self) -> Phase {
+        self.shared.status.get()
+    }
+
     /// Connects once over the server URIs, reports the outcome on
     /// `connected`, then serves until closed (C6: connect before returning).
     pub async fn run(mut self, connected: oneshot::Sender<Result<()>>) {
-        self.status.set(Phase::Connecting);
+        self.set_phase(Phase::Connecting);
         match self.establish().await {
             Ok(link) => {
                 let _ = connected.send(Ok(()));
                 self.serve_from(Some(link)).await;
             }
             Err(e) => {
-                self.status.set(Phase::Closed);
+                self.set_phase(Phase::Closed);
+                self.core(|c| c.protocol.close());
                 let _ = connected.send(Err(e));
             }
         }
@@ -176,7 +284,7 @@ impl EventLoop {
         loop {
             let ended = match link.take() {
                 Some(l) => self.serve(l).await,
-                None if self.status.get() == Phase::Reconnecting => match self.reconnect().await {
+                None if self.phase() == Phase::Reconnecting => match self.reconnect().await {
                     Ok(l) => {
                         link = Some(l);
                         continue;
@@ -191,12 +299,15 @@ impl EventLoop {
                     Err(ended) => ended,
                 },
             };
-            self.emit_protocol_events();
             match ended {
                 Ended::Lost(ending) => {
-                    let reconnect = self.protocol.options().automatic_reconnect;
-                    self.protocol.connection_lost(&ending, reconnect);
-                    self.status.set(if reconnect {
+                    let reconnect = self.core(|c| {
+                        c.direct = None;
+                        let reconnect = c.protocol.options().automatic_reconnect;
+                        c.protocol.connection_lost(&ending, reconnect);
+                        reconnect
+                    });
+                    self.set_phase(if reconnect {
                         Phase::Reconnecting
                     } else {
                         Phase::Disconnected
@@ -204,8 +315,11 @@ impl EventLoop {
                     self.emit(ConnectionEvent::ConnectionLost(ending.error));
                 }
                 Ended::Disconnected(done, result) => {
-                    self.protocol.disconnected();
-                    self.status.set(Phase::Disconnected);
+                    self.core(|c| {
+                        c.direct = None;
+                        c.protocol.disconnected();
+                    });
+                    self.set_phase(Phase::Disconnected);
                     let _ = done.send(result);
                 }
                 Ended::Closed(done) => {
@@ -223,15 +337,12 @@ impl EventLoop {
         }
     }
 
-    fn emit_protocol_events(&mut self) {
-        for event in self.protocol.take_events() {
-            self.emit(event);
-        }
-    }
-
     fn shut_down(&mut self) {
-        self.status.set(Phase::Closed);
-        self.protocol.close();
+        self.set_phase(Phase::Closed);
+        self.core(|c| {
+            c.direct = None;
+            c.protocol.close();
+        });
         self.commands.close();
         while let Ok(command) = self.commands.try_recv() {
             reject(command, MqttError::closed());
@@ -240,7 +351,7 @@ impl EventLoop {
 
     /// Tries every server URI in order within the connection timeout.
     async fn establish(&mut self) -> Result<Link> {
-        let limit = self.protocol.options().connection_timeout;
+        let limit = self.core(|c| c.protocol.options().connection_timeout);
         let deadline = (!limit.is_zero()).then(|| Instant::now() + limit);
         let mut failure = None;
         for uri in self.uris.clone() {
@@ -259,7 +370,7 @@ impl EventLoop {
             };
             match outcome {
                 Ok(link) => {
-                    self.status.set(Phase::Connected);
+                    self.set_phase(Phase::Connected);
                     self.backoff.reset();
                     return Ok(link);
                 }
@@ -274,22 +385,22 @@ impl EventLoop {
         Err(failure.unwrap_or_else(|| MqttError::invalid("No server URI given")))
     }
 
-    /// Opens the transport, sends CONNECT and lets the core judge the CONNACK.
+    /// Opens the transport, sends CONNECT and lets the core judge the
+    /// CONNACK; on success the link goes live (handles may write to it).
     async fn connect_once(&mut self, uri: &ServerUri) -> Result<Link> {
-        let mut io = (self.dial)(uri.clone()).await?;
-        let unable = |e: std::io::Error| {
+        let mut stream = (self.dial)(uri.clone()).await?;
+        let unable = |e: io::Error| {
             MqttError::with_code(
                 ErrorKind::Io,
                 format!("Unable to connect to {}: {e}", uri.original),
                 code::SERVER_CONNECT_ERROR,
             )
         };
-        let connect = self.protocol.connect_bytes()?;
-        io.write_all(&connect).await.map_err(unable)?;
-        io.flush().await.map_err(unable)?;
+        let connect = self.core(|c| c.protocol.connect_bytes())?;
+        stream.write_all(&connect).await.map_err(unable)?;
         let mut read_buf = BytesMut::with_capacity(4096);
         let connack = loop {
-            match self.protocol.read_packet(&mut read_buf) {
+            match self.core(|c| c.protocol.read_packet(&mut read_buf)) {
                 Ok(Some(Packet::ConnAck(connack))) => break connack,
                 Ok(Some(other)) => {
                     return Err(MqttError::new(
@@ -299,11 +410,11 @@ impl EventLoop {
                 }
                 Ok(None) => {}
                 Err(ending) => {
-                    self.write_best_effort(&mut io).await;
+                    self.write_best_effort(&mut stream).await;
                     return Err(ending.error);
                 }
             }
-            if io.read_buf(&mut read_buf).await.map_err(unable)? == 0 {
+            if stream.read_into(&mut read_buf).await.map_err(unable)? == 0 {
                 return Err(MqttError::with_code(
                     ErrorKind::Io,
                     format!(
@@ -314,15 +425,23 @@ impl EventLoop {
                 ));
             }
         };
-        if let Err(e) = self
-            .protocol
-            .on_connack(connack, &uri.original, Instant::now())
-        {
-            self.write_best_effort(&mut io).await;
+        let accepted = self.core(|c| {
+            let accepted = c
+                .protocol
+                .on_connack(connack, &uri.original, Instant::now());
+            if accepted.is_ok() {
+                if let Stream::Tcp(tcp) = &stream {
+                    c.direct = Some(tcp.clone());
+                }
+            }
+            accepted
+        });
+        if let Err(e) = accepted {
+            self.write_best_effort(&mut stream).await;
             return Err(e);
         }
         Ok(Link {
-            io,
+            stream,
             read_buf,
             backlog: VecDeque::new(),
             disconnecting: None,
@@ -331,23 +450,17 @@ impl EventLoop {
 
     /// Writes what the core queued (a DISCONNECT before we close), ignoring
     /// failure: the connection is being abandoned anyway.
-    async fn write_best_effort(&mut self, io: &mut BoxedIo) {
-        if self.protocol.has_output() {
-            let output = self.protocol.take_output();
-            let result = io.write_all(&output).await;
-            let _ = io.shutdown().await;
-            let result = result.map_err(MqttError::connection_lost);
-            self.protocol.written(&result, Instant::now());
-        }
+    async fn write_best_effort(&mut self, stream: &mut Stream) {
+        let output = self.core(|c| c.protocol.take_output());
+        let result = stream.write_all(&output.bytes).await;
+        stream.shutdown().await;
+        let result = result.map_err(MqttError::connection_lost);
+        self.core(|c| c.protocol.wrote(output, &result, Instant::now()));
     }
 }
 
 fn reject(command: Command, error: MqttError) {
     match command {
-        Command::Publish(pending) => pending.done.complete(Err(error)),
-        Command::Subscribe(_, done) | Command::Unsubscribe(_, done) => {
-            let _ = done.send(Err(error));
-        }
         Command::Disconnect(_, done) => {
             let _ = done.send(Err(MqttError::with_code(
                 ErrorKind::State,
@@ -361,6 +474,5 @@ fn reject(command: Command, error: MqttError) {
         Command::Close(done) => {
             let _ = done.send(());
         }
-        Command::Ack(_) => {}
     }
 }

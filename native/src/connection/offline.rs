@@ -21,16 +21,15 @@ impl EventLoop {
                         if let Some(ended) = self.on_command_offline(command) {
                             return Err(ended);
                         }
-                        if self.status.get() != Phase::Reconnecting {
+                        if self.phase() != Phase::Reconnecting {
                             return self.idle().await;
                         }
                     }
                 }
             }
             if let Ok(link) = self.establish().await {
-                self.emit(ConnectionEvent::Reconnected {
-                    session_present: self.protocol.session_present(),
-                });
+                let session_present = self.core(|c| c.protocol.session_present());
+                self.emit(ConnectionEvent::Reconnected { session_present });
                 return Ok(link);
             }
         }
@@ -62,23 +61,22 @@ impl EventLoop {
         }
     }
 
-    /// Commands while there is no connection. The core queues publishes
-    /// while reconnecting (C5) and refuses what needs a connection.
+    /// Lifecycle commands while there is no connection (the core itself
+    /// queues publishes while reconnecting, C5, and refuses what needs a
+    /// connection).
     fn on_command_offline(&mut self, command: Command) -> Option<Ended> {
-        let reconnecting = self.status.get() == Phase::Reconnecting;
+        let reconnecting = self.phase() == Phase::Reconnecting;
         match command {
-            Command::Publish(pending) => self.protocol.publish(*pending),
-            Command::Subscribe(subscriptions, done) => self.protocol.subscribe(subscriptions, done),
-            Command::Unsubscribe(filters, done) => self.protocol.unsubscribe(filters, done),
-            Command::Ack(id) => self.protocol.ack(id),
             Command::Disconnect(_, done) if reconnecting => {
                 // Stop trying; what waits fails with a word (C5).
-                self.status.set(Phase::Disconnected);
-                self.protocol.stop_reconnecting(&MqttError::with_code(
-                    ErrorKind::State,
-                    "Client disconnected",
-                    code::CLIENT_DISCONNECTED,
-                ));
+                self.set_phase(Phase::Disconnected);
+                self.core(|c| {
+                    c.protocol.stop_reconnecting(&MqttError::with_code(
+                        ErrorKind::State,
+                        "Client disconnected",
+                        code::CLIENT_DISCONNECTED,
+                    ))
+                });
                 let _ = done.send(Ok(()));
             }
             Command::Reconnect(done) if reconnecting => {

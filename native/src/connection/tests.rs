@@ -11,14 +11,14 @@ use rumqttc::v5::mqttbytes::v5::{
     PublishProperties,
 };
 use rumqttc::v5::mqttbytes::QoS as WireQoS;
-use tokio::io::DuplexStream;
+use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
 
 use super::*;
 use crate::config::ConnectOptions;
 use crate::error::code;
 use crate::message::{DeliveryToken, Message, QoS};
 use crate::protocol::codec;
-use crate::protocol::session::Completion;
+use crate::protocol::session::{Completion, PendingPublish};
 
 /// One dial of the driver: when, and the broker's end of the stream (None
 /// when the test refused the connection).
@@ -31,7 +31,7 @@ struct Harness {
     commands: mpsc::UnboundedSender<Command>,
     deliveries: mpsc::Receiver<Delivery>,
     events: mpsc::UnboundedReceiver<ConnectionEvent>,
-    status: Arc<Status>,
+    shared: Arc<Shared>,
     attempts: mpsc::UnboundedReceiver<Attempt>,
     refuse: Arc<AtomicBool>,
     connected: Option<oneshot::Receiver<Result<()>>>,
@@ -60,34 +60,27 @@ fn start(options: ConnectOptions) -> Harness {
                     code::SERVER_CONNECT_ERROR,
                 ));
             }
-            Ok(Box::new(client) as BoxedIo)
+            Ok(Stream::Other(Box::new(client)))
         })
     });
     let uris = vec![ServerUri::parse(&options.server_uris[0]).unwrap()];
     let (commands, command_rx) = mpsc::unbounded_channel();
     let (delivery_tx, deliveries) = mpsc::channel(16);
     let (event_tx, events) = mpsc::unbounded_channel();
-    let status = Arc::new(Status::default());
     let inbox = Inbox {
         deliveries: delivery_tx,
         ack_on_enqueue: true,
         events: Some(event_tx),
     };
-    let event_loop = EventLoop::new(
-        Protocol::new(options),
-        uris,
-        dial,
-        command_rx,
-        inbox,
-        status.clone(),
-    );
+    let shared = Shared::new(Protocol::new(options));
+    let event_loop = EventLoop::new(shared.clone(), uris, dial, command_rx, inbox);
     let (connected_tx, connected) = oneshot::channel();
     tokio::spawn(event_loop.run(connected_tx));
     Harness {
         commands,
         deliveries,
         events,
-        status,
+        shared,
         attempts,
         refuse,
         connected: Some(connected),
@@ -218,10 +211,14 @@ impl Harness {
                 let _ = tx.send(r);
             }),
         );
-        self.commands
-            .send(Command::Publish(Box::new(pending)))
-            .map_err(|_| ())
-            .expect("the event loop ended");
+        self.shared.call(|p| p.publish(pending));
+        rx
+    }
+
+    fn subscribe(&self, filter: &str) -> oneshot::Receiver<Result<()>> {
+        let (tx, rx) = oneshot::channel();
+        let subscription = crate::message::Subscription::new(filter, QoS::AtMostOnce);
+        self.shared.call(|p| p.subscribe(vec![subscription], tx));
         rx
     }
 
@@ -257,7 +254,7 @@ async fn keep_alive_sends_pingreq_after_each_quiet_period() {
     let answered_at = Instant::now();
     assert!(matches!(broker.recv().await, Packet::PingReq(_)));
     elapsed_between(answered_at, Instant::now(), 10_000, 10_010);
-    assert_eq!(h.status.get(), Phase::Connected);
+    assert_eq!(h.shared.phase(), Phase::Connected);
 }
 
 /// C2, C4: a broker that stops answering (half-open link) is found within
@@ -280,7 +277,7 @@ async fn a_silent_broker_is_found_within_one_and_a_half_keep_alives() {
     };
     assert_eq!(error.reason_code(), Some(code::CONNECTION_LOST));
     assert!(error.message().contains("no PINGRESP"), "{error}");
-    assert_eq!(h.status.get(), Phase::Disconnected);
+    assert_eq!(h.shared.phase(), Phase::Disconnected);
 }
 
 /// C9: the Server Keep Alive of CONNACK replaces ours.
@@ -314,7 +311,7 @@ async fn reconnects_back_off_exponentially_up_to_the_cap() {
         h.next_event().await,
         ConnectionEvent::ConnectionLost(_)
     ));
-    assert_eq!(h.status.get(), Phase::Reconnecting);
+    assert_eq!(h.shared.phase(), Phase::Reconnecting);
     let lost_at = Instant::now();
     let mut previous = lost_at;
     for (low, high) in [(750, 1_000), (1_500, 2_000), (3_000, 4_000), (3_000, 4_000)] {
@@ -331,7 +328,7 @@ async fn reconnects_back_off_exponentially_up_to_the_cap() {
             session_present: false
         }
     ));
-    assert_eq!(h.status.get(), Phase::Connected);
+    assert_eq!(h.shared.phase(), Phase::Connected);
     // The next loss starts from 1 s again.
     h.refuse.store(true, Ordering::SeqCst);
     drop(broker);
@@ -521,7 +518,7 @@ async fn disconnect_waits_for_in_flight_publishes_then_for_its_deadline() {
     elapsed_between(begun, Instant::now(), 2_000, 2_010);
     done.await.unwrap().expect("disconnected");
     assert!(acked.await.unwrap().is_ok());
-    assert_eq!(h.status.get(), Phase::Disconnected);
+    assert_eq!(h.shared.phase(), Phase::Disconnected);
 
     // Without an ack, DISCONNECT goes at the deadline and the publish fails (32101).
     let reconnected = h.request(Command::Reconnect);
@@ -566,12 +563,7 @@ async fn connack_limits_refuse_calls_before_sending() {
         error.message().contains("Maximum Packet Size is 64"),
         "{error}"
     );
-    let wildcard = h.request(|tx| {
-        Command::Subscribe(
-            vec![crate::message::Subscription::new("a/#", QoS::AtMostOnce)],
-            tx,
-        )
-    });
+    let wildcard = h.subscribe("a/#");
     assert_eq!(
         wildcard.await.unwrap().unwrap_err().reason_code(),
         Some(0xA2)

@@ -41,6 +41,13 @@ use subscriptions::{Reply, Settled, Subscriptions};
 /// Receive Maximum we announce by announcing none (MQTT-3.3.4-9).
 pub const RECEIVE_MAXIMUM: usize = 65_535;
 
+/// Bytes taken for writing, and the QoS 0 publishes among them, which
+/// complete once the bytes are written (P1).
+pub struct Output {
+    pub bytes: BytesMut,
+    written: Vec<(Completion, DeliveryToken)>,
+}
+
 /// A received message and the id to ack it with (None: QoS 0).
 #[derive(Debug)]
 pub struct Delivery {
@@ -107,10 +114,15 @@ pub struct Protocol {
     session_present: bool,
     /// Reconnecting automatically: publishes wait instead of failing.
     reconnecting: bool,
+    /// Closed for good: every call fails with 32111.
+    closed: bool,
     /// Bytes to write, whole packets only.
     out: BytesMut,
     /// QoS 0 publishes in `out`: complete once it is written (P1).
     written: Vec<(Completion, DeliveryToken)>,
+    /// Completions due, called by the owner once it no longer holds the
+    /// core ([`Protocol::take_finished`]): a completion may run user code.
+    finished: Vec<Finished>,
     events: Vec<ConnectionEvent>,
 }
 
@@ -127,8 +139,10 @@ impl Protocol {
             assigned_client_id: None,
             session_present: false,
             reconnecting: false,
+            closed: false,
             out: BytesMut::with_capacity(8 * 1024),
             written: Vec::new(),
+            finished: Vec::new(),
             events: Vec::new(),
         }
     }
@@ -220,7 +234,7 @@ impl Protocol {
             self.server.receive_maximum,
             &mut out,
         );
-        complete(finished);
+        self.finished.extend(finished);
         self.send_all(out);
         if !connack.session_present {
             let restore = self.subscriptions.to_restore();
@@ -242,8 +256,13 @@ impl Protocol {
     /// it or nobody will send it (disconnected without automatic
     /// reconnect); otherwise queued and sent as the window allows.
     pub fn publish(&mut self, pending: PendingPublish) {
+        if self.closed {
+            return self.finished.push((pending.done, Err(MqttError::closed())));
+        }
         if !self.is_connected() && !self.reconnecting {
-            return pending.done.complete(Err(MqttError::not_connected()));
+            return self
+                .finished
+                .push((pending.done, Err(MqttError::not_connected())));
         }
         let qos = codec::engine_qos(pending.publish.qos);
         let refused = self
@@ -257,17 +276,17 @@ impl Protocol {
                 )
             });
         if let Some(error) = refused {
-            return pending.done.complete(Err(error));
+            return self.finished.push((pending.done, Err(error)));
         }
         if let Err((done, result)) = self.session.enqueue(pending) {
-            return done.complete(result);
+            return self.finished.push((done, result));
         }
         self.send_ready();
     }
 
     pub fn subscribe(&mut self, subscriptions: Vec<Subscription>, done: Reply) {
-        if !self.is_connected() {
-            let _ = done.send(Err(MqttError::not_connected()));
+        if self.closed || !self.is_connected() {
+            let _ = done.send(Err(self.offline_error()));
             return;
         }
         if let Some(error) = subscriptions
@@ -300,8 +319,8 @@ impl Protocol {
     }
 
     pub fn unsubscribe(&mut self, filters: Vec<String>, done: Reply) {
-        if !self.is_connected() {
-            let _ = done.send(Err(MqttError::not_connected()));
+        if self.closed || !self.is_connected() {
+            let _ = done.send(Err(self.offline_error()));
             return;
         }
         let pkid = self.session.reserve_pkid();
@@ -366,7 +385,7 @@ impl Protocol {
             }
             Packet::PubAck(ack) => {
                 if let Some(finished) = self.session.handle_puback(&ack) {
-                    complete(vec![finished]);
+                    self.finished.push(finished);
                 }
                 self.session.take_sendable(&mut out);
             }
@@ -375,12 +394,12 @@ impl Protocol {
                 if let Some(packet) = reply {
                     out.push(Outbound::packet(packet));
                 }
-                complete(finished.into_iter().collect());
+                self.finished.extend(finished);
                 self.session.take_sendable(&mut out);
             }
             Packet::PubComp(comp) => {
                 if let Some(finished) = self.session.handle_pubcomp(&comp) {
-                    complete(vec![finished]);
+                    self.finished.push(finished);
                 }
                 self.session.take_sendable(&mut out);
             }
@@ -470,22 +489,56 @@ impl Protocol {
 
     // ------------------------------------------------------------ output
 
-    /// Takes the bytes to write (whole packets); call [`Protocol::written`]
-    /// once they are. The buffer's spare capacity stays for the next ones.
-    pub fn take_output(&mut self) -> BytesMut {
-        self.out.split()
+    /// Takes the bytes to write (whole packets) with the QoS 0 publishes
+    /// they carry; give the batch back to [`Protocol::wrote`] once written.
+    /// The buffer's spare capacity stays for the next packets.
+    pub fn take_output(&mut self) -> Output {
+        Output {
+            bytes: self.out.split(),
+            written: std::mem::take(&mut self.written),
+        }
+    }
+
+    /// A batch of [`Protocol::take_output`] was written (or failed).
+    pub fn wrote(&mut self, output: Output, result: &Result<()>, now: Instant) {
+        if !output.bytes.is_empty() {
+            self.keep_alive.wrote(now);
+        }
+        for (done, token) in output.written {
+            self.finished.push((done, result.clone().map(|()| token)));
+        }
+    }
+
+    /// The bytes to write, for a writer that may take only part of them
+    /// ([`Protocol::advance_output`]).
+    pub fn output(&self) -> &[u8] {
+        &self.out
+    }
+
+    /// `n` bytes of the output were written; once none are left it counts
+    /// as [`Protocol::written`].
+    pub fn advance_output(&mut self, n: usize, now: Instant) {
+        bytes::Buf::advance(&mut self.out, n);
+        if self.out.is_empty() {
+            self.written(&Ok(()), now);
+        }
     }
 
     pub fn has_output(&self) -> bool {
         !self.out.is_empty()
     }
 
-    /// The output was written (or failed): QoS 0 publishes complete (P1).
-    pub fn written(&mut self, result: &Result<()>, now: Instant) {
+    /// All the output was written (or failed): QoS 0 publishes complete (P1).
+    fn written(&mut self, result: &Result<()>, now: Instant) {
         self.keep_alive.wrote(now);
         for (done, token) in self.written.drain(..) {
-            done.complete(result.clone().map(|()| token));
+            self.finished.push((done, result.clone().map(|()| token)));
         }
+    }
+
+    /// Completions due since the last call; call them without the core held.
+    pub fn take_finished(&mut self) -> Vec<Finished> {
+        std::mem::take(&mut self.finished)
     }
 
     /// Connection events since the last call.
@@ -499,10 +552,10 @@ impl Protocol {
     /// up (C8); waiting requests fail; with `reconnect` the rest wait for
     /// the next connection, else they fail with `ending`'s error (C5).
     pub fn connection_lost(&mut self, ending: &Ending, reconnect: bool) {
-        complete(
-            self.session
-                .connection_lost(ending.broker_closed, &ending.error),
-        );
+        let abandoned = self
+            .session
+            .connection_lost(ending.broker_closed, &ending.error);
+        self.finished.extend(abandoned);
         for pkid in self.subscriptions.fail_requests(&ending.error) {
             self.session.release_pkid(pkid);
         }
@@ -511,7 +564,8 @@ impl Protocol {
         self.written(&Err(ending.error.clone()), Instant::now());
         self.reconnecting = reconnect;
         if !reconnect {
-            complete(self.session.fail_all(&ending.error));
+            let failed = self.session.fail_all(&ending.error);
+            self.finished.extend(failed);
         }
     }
 
@@ -528,13 +582,26 @@ impl Protocol {
     /// Reconnecting stopped (a disconnect while down): what waits fails.
     pub fn stop_reconnecting(&mut self, error: &MqttError) {
         self.reconnecting = false;
-        complete(self.session.fail_all(error));
+        let failed = self.session.fail_all(error);
+        self.finished.extend(failed);
+    }
+
+    /// Why a call that needs the connection cannot be made now.
+    fn offline_error(&self) -> MqttError {
+        if self.closed {
+            MqttError::closed()
+        } else {
+            MqttError::not_connected()
+        }
     }
 
     /// The client is closed: everything pending fails with 32111.
     pub fn close(&mut self) {
+        self.closed = true;
         self.reconnecting = false;
-        complete(self.session.fail_all(&MqttError::closed()));
+        self.out.clear();
+        let failed = self.session.fail_all(&MqttError::closed());
+        self.finished.extend(failed);
     }
 
     // ------------------------------------------------------------ encoding
@@ -590,12 +657,12 @@ impl Protocol {
             };
             match (outbound.on_written, result) {
                 (Some(written), Ok(())) => self.written.push(written),
-                (Some((done, _)), Err(e)) => done.complete(Err(e)),
+                (Some((done, _)), Err(e)) => self.finished.push((done, Err(e))),
                 (None, Ok(())) => {}
                 (None, Err(e)) => match &outbound.packet {
                     Packet::Publish(p) => {
                         if let Some(pending) = self.session.abandon(p.pkid) {
-                            pending.done.complete(Err(e));
+                            self.finished.push((pending.done, Err(e)));
                         }
                     }
                     other => log::warn!("an outgoing {} was not sent: {e}", packet_name(other)),
@@ -613,7 +680,8 @@ impl Protocol {
     }
 }
 
-fn complete(finished: Vec<Finished>) {
+/// Calls the completions a [`Protocol`] produced (outside its lock).
+pub fn complete(finished: Vec<Finished>) {
     for (done, result) in finished {
         done.complete(result);
     }
