@@ -48,9 +48,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The protocol tests, each run against mosquitto 2.0.11 and HiveMQ CE 2025.5 (embedded): connect, authentication,
  * QoS 0/1/2, retained, will, request/response, manual acks, shared subscriptions, offline queues, reconnect after a
- * broker restart, flow control (Receive Maximum) and the broker's Maximum Packet Size. One plain broker and one
- * broker with small limits per kind are shared by the whole class (started on first use, closed after all tests);
- * tests that need authentication or a restart start their own.
+ * broker restart, QoS 2 resumed after a cut at each step, flow control (Receive Maximum), Server Keep Alive and the
+ * broker's Maximum Packet Size. One plain broker and one broker with small limits per kind are shared by the whole
+ * class (started on first use, closed after all tests); tests that need authentication or a restart start their own.
+ * The fixture: tests/README.md, "A second broker for the Java protocol tests".
  *
  * <p>Where the brokers legitimately differ, the test says what it expects from which one and why.
  */
@@ -69,8 +70,16 @@ class ProtocolTest {
     }
 
     private static synchronized TestBroker limits(Kind kind) {
-        return LIMITS.computeIfAbsent(kind,
-                k -> k.start(BrokerOptions.defaults().receiveMaximum(RECEIVE_MAX).maxPacketSize(MAX_PACKET)));
+        return LIMITS.computeIfAbsent(kind, k -> k.start(BrokerOptions.defaults().receiveMaximum(RECEIVE_MAX)
+                .maxPacketSize(MAX_PACKET).serverKeepAlive(serverKeepAlive(k))));
+    }
+
+    /**
+     * The limits broker's Server Keep Alive (s). mosquitto 2.0.11 refuses a max_keepalive below 10 ("Invalid
+     * max_keepalive value"); HiveMQ takes any value, and 3 s keeps the test short.
+     */
+    private static int serverKeepAlive(Kind kind) {
+        return kind == Kind.MOSQUITTO ? 10 : 3;
     }
 
     @AfterAll
@@ -717,6 +726,87 @@ class ProtocolTest {
             finish(pub);
             proxy.close();
             finish(sub);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Kind.class)
+    @DisplayName("C9: the broker's Server Keep Alive (mosquitto 10 s, HiveMQ 3 s) replaces the 60 s the client asked for: it pings in time and stays connected")
+    void serverKeepAliveIsHonoured(Kind kind) {
+        TestBroker broker = limits(kind);
+        int keepAlive = serverKeepAlive(kind);
+        String clientId = id("keepalive");
+        PacketProxy proxy = PacketProxy.start(broker.port());
+        MqttClient c = MqttClient.connect(proxy.url(), clientId,
+                ClientConfig.of(Support.config().keepAliveInterval(60).build()));
+        try {
+            // A client that kept 60 s would be disconnected by the broker after 1.5 x the Server Keep Alive
+            // (MQTT-3.1.2-22) without a PINGREQ.
+            assertTrue(Wait.until(Duration.ofMillis(keepAlive * 1500L), () -> proxy.count("up PINGREQ") >= 1),
+                    "C9: no PINGREQ within 1.5 x the Server Keep Alive of " + keepAlive + " s: " + proxy.packets());
+            assertTrue(Wait.until(SOON, () -> proxy.count("down PINGRESP") >= 1), "PINGRESP: " + proxy.packets());
+            assertTrue(c.isConnected());
+            assertEquals(0, broker.disconnects(clientId), "the broker never dropped the client:\n" + broker.log());
+            c.publish("proto/keepalive", Message.of("still here"));
+        } finally {
+            finish(c);
+            proxy.close();
+        }
+    }
+
+    static Stream<Arguments> kindsAndCutPoints() {
+        return Stream.of(Kind.values())
+                .flatMap(k -> Stream.of("PUBREC", "PUBCOMP", "PUBREL").map(p -> Arguments.of(k, p)));
+    }
+
+    @ParameterizedTest(name = "{0} cut before {1}")
+    @MethodSource("kindsAndCutPoints")
+    @DisplayName("C5, P1: a QoS 2 exchange cut at any step resumes on the persistent session after the automatic reconnect: PUBLISH again with DUP before PUBREC, PUBREL again after it, the broker's PUBREL answered for an inbound one; exactly once, no reconnect loop")
+    void qos2ResumesAfterACut(Kind kind, String cutPoint) {
+        TestBroker broker = plain(kind);
+        String topic = "proto/qos2/" + id("q");
+        // PUBREC and PUBCOMP: the client under test publishes through the proxy and the proxy drops the broker's
+        // PUBREC or PUBCOMP with the connection. PUBREL: it subscribes through the proxy, which drops the broker's
+        // PUBREL (the client has sent PUBREC) with the connection.
+        boolean inbound = cutPoint.equals("PUBREL");
+        PacketProxy proxy = PacketProxy.start(broker.port());
+        MqttClient viaProxy = MqttClient.connect(proxy.url(), id("q2"), ClientConfig.of(persistentSession()));
+        MqttClient direct = MqttClient.connect(broker.url(), id("q2-peer"), null);
+        try {
+            MqttClient subscriber = inbound ? viaProxy : direct;
+            MqttClient publisher = inbound ? direct : viaProxy;
+            subscriber.subscribe(List.of(Subscription.of(topic, 2)));
+            MessageStream stream = subscriber.receive();
+            proxy.cutBefore(cutPoint);
+            DeliveryToken token = publisher.publish(topic, Message.of("once").withQos(2));
+            assertEquals(topic, token.topic(), "P1: the QoS 2 publish completed");
+            assertTrue(Wait.until(SOON, () -> proxy.count("cut before") == 1 && proxy.connections() == 2
+                    && viaProxy.isConnected()), "cut and reconnected: " + proxy.packets());
+            switch (cutPoint) {
+                case "PUBREC" -> assertTrue(Wait.until(SOON, () -> proxy.count("up PUBLISH qos=2") == 2), "C5: "
+                        + proxy.packets());
+                case "PUBCOMP" -> assertTrue(Wait.until(SOON, () -> proxy.count("up PUBREL") == 2), "MQTT-4.4.0-1: "
+                        + proxy.packets());
+                default -> assertTrue(Wait.until(SOON, () -> proxy.count("down PUBREL") == 1
+                        && proxy.count("up PUBCOMP") == 1), "the broker's PUBREL again, then PUBCOMP: "
+                        + proxy.packets());
+            }
+            List<String> publishes = proxy.packets().stream().filter(p -> p.startsWith("up PUBLISH qos=2")).toList();
+            if (cutPoint.equals("PUBREC")) {
+                assertTrue(publishes.get(1).contains(" dup"), "C5: the resent PUBLISH carries DUP = 1: " + publishes);
+            } else if (cutPoint.equals("PUBCOMP")) {
+                assertEquals(1, publishes.size(), "MQTT-4.4.0-1: after PUBREC the PUBLISH is not resent: "
+                        + proxy.packets());
+            }
+            publisher.publish(topic, Message.of("marker").withQos(2));
+            assertEquals("once", next(stream, "the QoS 2 message").payloadAsString());
+            assertEquals("marker", next(stream, "the marker").payloadAsString(),
+                    "QoS 2: exactly once\n" + broker.log());
+            assertEquals(2, proxy.connections(), "one reconnect, no loop (engine-facts R3): " + proxy.packets());
+        } finally {
+            finish(viaProxy);
+            finish(direct);
+            proxy.close();
         }
     }
 
