@@ -2,11 +2,14 @@
 //! Java holds), the event queues Java's threads drain (`queue`), and the
 //! per-handle forwarders that move received messages under credit to the
 //! event pump (clients) or to the listener's own dispatch queue
-//! (docs/bridge.md). No engine thread ever calls into Java.
+//! (docs/bridge.md). Engine threads reach Java only through the
+//! synchronous publish notifier the JNI layer installs (`sync`).
 
 mod queue;
+mod sync;
 
 pub use queue::Lane;
+pub use sync::{install_notifier, publish_sync, Notifier};
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
@@ -337,28 +340,32 @@ fn client_of(entry: &Entry) -> Result<Client> {
     }
 }
 
-pub fn publish(handle: i64, topic: String, message: Vec<u8>, request_id: i64) -> Result<()> {
+/// Starts an asynchronous publish; its completion goes on the publish lane.
+pub fn publish(handle: i64, topic: String, message: Vec<u8>, request_id: i64) {
+    start_publish(
+        handle,
+        topic,
+        message,
+        Completion::Request(complete_publish, request_id),
+    );
+}
+
+/// Hands a publish to the handle's connection; `done` gets every outcome,
+/// a message Java encoded wrongly or a released handle included.
+fn start_publish(handle: i64, topic: String, message: Vec<u8>, done: Completion) {
     let message = match wire::decode_message(Bytes::from(message)) {
         Ok(m) => m,
-        Err(e) => {
-            complete_publish(request_id, Err(e));
-            return Ok(());
-        }
+        Err(e) => return done.complete(Err(e)),
     };
     let entry = match lookup(handle) {
         Ok(entry) => entry,
-        Err(e) => {
-            complete_publish(request_id, Err(e));
-            return Ok(());
-        }
+        Err(e) => return done.complete(Err(e)),
     };
-    let done = Completion::Request(complete_publish, request_id);
     match entry.endpoint.get() {
         Some(Endpoint::Client(c)) => c.publish_with(topic, message, done),
         Some(Endpoint::Listener(l)) => l.publish_with(topic, message, done),
         None => done.complete(Err(MqttError::closed())),
     }
-    Ok(())
 }
 
 pub fn subscribe(handle: i64, subscriptions: &[u8], request_id: i64) {
@@ -458,17 +465,22 @@ pub fn stop(handle: i64, graceful: bool, request_id: i64) {
     });
 }
 
-pub fn ack(handle: i64, epoch: i64, seq: i64) {
-    if seq < 0 {
+/// Acknowledges a listener's message (`seq` < 0: none) and gives back
+/// `credit` messages: one call at the end of a dispatch.
+pub fn ack(handle: i64, epoch: i64, seq: i64, credit: i32) {
+    let Ok(entry) = lookup(handle) else {
         return;
-    }
-    if let Ok(entry) = lookup(handle) {
+    };
+    if seq >= 0 {
         if let Ok(listener) = listener_of(&entry) {
             listener.ack(AckId {
                 epoch: epoch as u64,
                 seq: seq as u64,
             });
         }
+    }
+    if credit > 0 {
+        entry.credits.add_permits(credit as usize);
     }
 }
 

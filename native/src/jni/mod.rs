@@ -4,18 +4,21 @@
 //! Every export goes through [`guard`]: it catches panics (an unwinding
 //! panic out of an `extern "system"` function aborts the JVM since Rust
 //! 1.81) and turns every error into one Java exception type,
-//! `MqttException`. Nothing here blocks except `poll` (Java's event pump and
+//! `MqttException`. `upcall` is the one call from engine threads into
+//! Java (a synchronous publish's completion). Nothing here blocks except `poll` (Java's event pump and
 //! publish completions threads) and `pollDispatch` (listener dispatch threads).
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::Duration;
 
-use jni::objects::{JByteArray, JClass, JObjectArray, JString};
+use jni::objects::{JByteArray, JClass, JObjectArray, JString, JThrowable, JValue};
 use jni::sys::{jboolean, jbyteArray, jint, jlong, JNI_TRUE};
 use jni::JNIEnv;
 
 use crate::bridge;
 use crate::error::MqttError;
+
+mod upcall;
 
 const EXCEPTION_CLASS: &str = "io/ballerina/lib/mqtt/engine/MqttException";
 
@@ -25,30 +28,50 @@ fn jni_error(e: jni::errors::Error) -> MqttError {
     MqttError::invalid(format!("JNI call failed: {e}"))
 }
 
-/// Runs `body`, turning an error or a panic into a thrown `MqttException`.
+/// Runs `body`, turning an error or a panic into a thrown `MqttException`
+/// (with the error's reason code when it has one).
 fn guard<'local, T>(
     env: &mut JNIEnv<'local>,
     fallback: T,
     body: impl FnOnce(&mut JNIEnv<'local>) -> JniResult<T>,
 ) -> T {
     let outcome = catch_unwind(AssertUnwindSafe(|| body(env)));
-    let message = match outcome {
+    let (message, code) = match outcome {
         Ok(Ok(value)) => return value,
-        Ok(Err(error)) => error.message().to_string(),
+        Ok(Err(error)) => (error.message().to_string(), error.reason_code()),
         Err(panic) => {
             let what = panic
                 .downcast_ref::<&str>()
                 .map(|s| s.to_string())
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "unknown panic".into());
-            format!("Internal error in the MQTT engine: {what}")
+            (format!("Internal error in the MQTT engine: {what}"), None)
         }
     };
     // A pending Java exception (e.g. from a failed JNI call) is left as it is.
     if !env.exception_check().unwrap_or(true) {
-        let _ = env.throw_new(EXCEPTION_CLASS, message);
+        throw(env, message, code);
     }
     fallback
+}
+
+fn throw(env: &mut JNIEnv<'_>, message: String, code: Option<i32>) {
+    let with_code = |env: &mut JNIEnv<'_>, code: i32| -> jni::errors::Result<()> {
+        let text = env.new_string(&message)?;
+        let exception = env.new_object(
+            EXCEPTION_CLASS,
+            "(Ljava/lang/String;I)V",
+            &[JValue::Object(&text), JValue::Int(code)],
+        )?;
+        env.throw(JThrowable::from(exception))
+    };
+    let thrown = match code {
+        Some(code) => with_code(env, code),
+        None => env.throw_new(EXCEPTION_CLASS, &message),
+    };
+    if thrown.is_err() && !env.exception_check().unwrap_or(true) {
+        let _ = env.throw_new(EXCEPTION_CLASS, &message);
+    }
 }
 
 fn bytes(env: &mut JNIEnv<'_>, array: &JByteArray<'_>, what: &str) -> JniResult<Vec<u8>> {
@@ -106,6 +129,19 @@ pub extern "system" fn Java_io_ballerina_lib_mqtt_engine_Native_connect<'local>(
     })
 }
 
+/// A publish's topic and encoded message. The topic comes as UTF-8 from
+/// Java (which checked it is well-formed): taken over without the JVM's
+/// modified-UTF-8 copy that a String argument costs.
+fn publish_args(
+    env: &mut JNIEnv<'_>,
+    topic: &JByteArray<'_>,
+    message: &JByteArray<'_>,
+) -> JniResult<(String, Vec<u8>)> {
+    let topic = String::from_utf8(bytes(env, topic, "topic")?)
+        .map_err(|_| MqttError::invalid("topic is not valid UTF-8"))?;
+    Ok((topic, bytes(env, message, "message")?))
+}
+
 #[no_mangle]
 pub extern "system" fn Java_io_ballerina_lib_mqtt_engine_Native_publish<'local>(
     mut env: JNIEnv<'local>,
@@ -116,12 +152,31 @@ pub extern "system" fn Java_io_ballerina_lib_mqtt_engine_Native_publish<'local>(
     request_id: jlong,
 ) {
     guard(&mut env, (), |env| {
-        // UTF-8 from Java (which checked it is well-formed): taken over
-        // without the JVM's modified-UTF-8 copy that a String argument costs.
-        let topic = String::from_utf8(bytes(env, &topic, "topic")?)
-            .map_err(|_| MqttError::invalid("topic is not valid UTF-8"))?;
-        let message = bytes(env, &message, "message")?;
-        bridge::publish(handle, topic, message, request_id)
+        let (topic, message) = publish_args(env, &topic, &message)?;
+        bridge::publish(handle, topic, message, request_id);
+        Ok(())
+    })
+}
+
+/// A synchronous publish: the message id when it completed during the call,
+/// -1 when `Native.publishCompleted` will bring the outcome; a failure
+/// during the call is thrown.
+#[no_mangle]
+pub extern "system" fn Java_io_ballerina_lib_mqtt_engine_Native_publishSync<'local>(
+    mut env: JNIEnv<'local>,
+    class: JClass<'local>,
+    handle: jlong,
+    topic: JByteArray<'local>,
+    message: JByteArray<'local>,
+    request_id: jlong,
+) -> jlong {
+    guard(&mut env, -1, |env| {
+        upcall::prepare(env, &class)?;
+        let (topic, message) = publish_args(env, &topic, &message)?;
+        match bridge::publish_sync(handle, topic, message, request_id) {
+            None => Ok(-1),
+            Some(outcome) => outcome.map(jlong::from),
+        }
     })
 }
 
@@ -193,8 +248,8 @@ void_exports! {
     Java_io_ballerina_lib_mqtt_engine_Native_release(handle: jlong) => bridge::release(handle);
     Java_io_ballerina_lib_mqtt_engine_Native_stop(handle: jlong, graceful: jboolean, request_id: jlong) =>
         bridge::stop(handle, graceful == JNI_TRUE, request_id);
-    Java_io_ballerina_lib_mqtt_engine_Native_ack(handle: jlong, ack_epoch: jlong, ack_seq: jlong) =>
-        bridge::ack(handle, ack_epoch, ack_seq);
+    Java_io_ballerina_lib_mqtt_engine_Native_ack(handle: jlong, ack_epoch: jlong, ack_seq: jlong, credit: jint) =>
+        bridge::ack(handle, ack_epoch, ack_seq, credit);
     Java_io_ballerina_lib_mqtt_engine_Native_credit(handle: jlong, n: jint) => bridge::credit(handle, n);
     Java_io_ballerina_lib_mqtt_engine_Native_wakeDispatch(handle: jlong) => bridge::wake_dispatch(handle);
     Java_io_ballerina_lib_mqtt_engine_Native_endDispatch(handle: jlong) => bridge::end_dispatch(handle);

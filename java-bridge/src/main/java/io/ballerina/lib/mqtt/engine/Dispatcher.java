@@ -134,19 +134,12 @@ final class Dispatcher {
 
     // ------------------------------------------------------------------ acks and credit
 
-    void ack(long ackEpoch, long ackSeq) {
+    /** Acknowledges (ackSeq >= 0) and gives back {@code credit} messages, in one engine call. */
+    void settle(long ackEpoch, long ackSeq, int credit) {
         try {
-            Native.ack(handle, ackEpoch, ackSeq);
+            Native.ack(handle, ackEpoch, ackSeq, credit);
         } catch (RuntimeException | LinkageError e) {
-            // The listener was stopped: nothing to acknowledge any more.
-        }
-    }
-
-    private void credit() {
-        try {
-            Native.credit(handle, 1);
-        } catch (RuntimeException | LinkageError e) {
-            // Stopped meanwhile.
+            // The listener was stopped: nothing to acknowledge or credit any more.
         }
     }
 
@@ -239,24 +232,21 @@ final class Dispatcher {
         MessageHandler h = handler;
         if (h == null) {
             // Detached: nobody takes it; acknowledge so the broker's flow does not stall.
-            caller.acknowledge();
-            credit();
+            caller.finishDispatch(true);
             return;
         }
         try {
             h.onMessage(r.message(), caller);
         } catch (Throwable t) {
             if (t instanceof VirtualMachineError vm && !(t instanceof StackOverflowError)) {
-                caller.acknowledgeAutomatic();
-                credit();
+                caller.finishDispatch(!manualAcks());
                 throw vm;
             }
             MqttException error = t instanceof MqttException m ? m
                     : new MqttException("onMessage failed: " + t, t);
             reportError(error);
         }
-        caller.acknowledgeAutomatic();
-        credit();
+        caller.finishDispatch(!manualAcks());
     }
 
     private void reportError(MqttException error) {

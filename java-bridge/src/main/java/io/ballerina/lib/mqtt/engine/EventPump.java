@@ -35,6 +35,8 @@ final class EventPump {
 
     static final long POLL_TIMEOUT_MILLIS = 1000;
 
+    private static final System.Logger LOG = System.getLogger("io.ballerina.lib.mqtt.engine");
+
     private static volatile EventPump instance;
     /**
      * Guards the creation of {@link #instance} (the native library load). A lock, not
@@ -103,6 +105,47 @@ final class EventPump {
             throw engineFailure(e);
         }
         return future;
+    }
+
+    /**
+     * A publish the caller waits for: one JNI call, which returns the outcome when the publish completed during it
+     * (QoS 0 written at once); otherwise the engine thread that completes it calls {@link Native#publishCompleted},
+     * which wakes this thread: no hand-off through the completions thread (docs/bridge.md, "Threads").
+     */
+    Wire.Completion publish(long handle, byte[] topicUtf8, byte[] message) {
+        long requestId = nextRequestId.getAndIncrement();
+        CompletableFuture<Wire.Completion> future = new CompletableFuture<>();
+        pending.put(requestId, future);
+        long messageId;
+        try {
+            messageId = Native.publishSync(handle, topicUtf8, message, requestId);
+        } catch (RuntimeException | Error e) {
+            pending.remove(requestId);
+            throw engineFailure(e);
+        }
+        if (messageId >= 0) {
+            pending.remove(requestId);
+            return new Wire.Completion(requestId, true, (int) messageId, -1, null);
+        }
+        return await(future);
+    }
+
+    /** {@link Native#publishCompleted}: on an engine thread; must not throw, must not run user code. */
+    static void completedByEngine(long requestId, int messageId, int reasonCode, String error) {
+        try {
+            EventPump pump = instance;
+            CompletableFuture<Wire.Completion> future = pump == null ? null : pump.pending.remove(requestId);
+            if (future == null) {
+                return;
+            }
+            if (error == null) {
+                future.complete(new Wire.Completion(requestId, true, messageId, -1, null));
+            } else {
+                future.completeExceptionally(new MqttException(error, reasonCode));
+            }
+        } catch (Throwable t) {
+            LOG.log(System.Logger.Level.ERROR, "completing a publish failed", t);
+        }
     }
 
     /** Starts a request and waits (in Java) for its completion. */

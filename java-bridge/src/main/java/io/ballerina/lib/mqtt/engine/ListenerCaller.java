@@ -23,18 +23,25 @@ final class ListenerCaller implements Caller {
         }
     }
 
-    /** After onMessage returned, in automatic mode. */
-    void acknowledgeAutomatic() {
-        if (!dispatcher.manualAcks()) {
-            acknowledge();
-        }
+    /**
+     * After onMessage returned (or when no handler takes the message): acknowledges when {@code acknowledge}
+     * (automatic mode, or nobody to ack it), and gives back the message's credit, in one engine call.
+     */
+    void finishDispatch(boolean acknowledge) {
+        boolean ack = acknowledge && claimAck();
+        dispatcher.settle(ack ? request.ackEpoch() : 0, ack ? request.ackSeq() : -1, 1);
     }
 
     /** Sends the ack once; nothing for QoS 0 (ackSeq -1). */
     void acknowledge() {
-        if (request.ackSeq() >= 0 && acked.compareAndSet(false, true)) {
-            dispatcher.ack(request.ackEpoch(), request.ackSeq());
+        if (claimAck()) {
+            dispatcher.settle(request.ackEpoch(), request.ackSeq(), 0);
         }
+    }
+
+    /** True once, for the first caller, when there is anything to acknowledge. */
+    private boolean claimAck() {
+        return request.ackSeq() >= 0 && acked.compareAndSet(false, true);
     }
 
     @Override
@@ -55,8 +62,7 @@ final class ListenerCaller implements Caller {
         byte[] topicUtf8 = topic.getBytes(StandardCharsets.UTF_8);
         byte[] encoded = Wire.encodeMessage(out);
         long handle = dispatcher.handle();
-        Wire.Completion done = dispatcher.pump().call(
-                requestId -> Native.publish(handle, topicUtf8, encoded, requestId));
+        Wire.Completion done = dispatcher.pump().publish(handle, topicUtf8, encoded);
         dispatcher.scheduleComplete(MqttClient.token(done, topic));
     }
 }

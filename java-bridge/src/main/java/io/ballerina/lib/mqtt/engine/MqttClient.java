@@ -90,8 +90,9 @@ public final class MqttClient implements AutoCloseable {
     /** Publishes and waits until delivered as the QoS promises (P1): PUBACK for 1, PUBCOMP for 2. */
     public DeliveryToken publish(String topic, Message message) {
         checkOpen();
-        CompletableFuture<Wire.Completion> future = startPublish(topic, message);
-        return token(EventPump.await(future), topic);
+        MqttException.nonNull(topic, "Topic");
+        MqttException.nonNull(message, "Message");
+        return token(pump.publish(state.handle, topicUtf8(topic), Wire.encodeMessage(message)), topic);
     }
 
     /**
@@ -117,11 +118,15 @@ public final class MqttClient implements AutoCloseable {
     private CompletableFuture<Wire.Completion> startPublish(String topic, Message message) {
         MqttException.nonNull(topic, "Topic");
         MqttException.nonNull(message, "Message");
-        // UTF-8 encoding would turn an unpaired surrogate into '?', another topic.
-        Wire.wellFormed(topic, "Topic");
-        byte[] topicUtf8 = topic.getBytes(StandardCharsets.UTF_8);
+        byte[] topicUtf8 = topicUtf8(topic);
         byte[] encoded = Wire.encodeMessage(message);
         return pump.submit(requestId -> Native.publish(state.handle, topicUtf8, encoded, requestId));
+    }
+
+    private static byte[] topicUtf8(String topic) {
+        // UTF-8 encoding would turn an unpaired surrogate into '?', another topic.
+        Wire.wellFormed(topic, "Topic");
+        return topic.getBytes(StandardCharsets.UTF_8);
     }
 
     static DeliveryToken token(Wire.Completion completion, String topic) {

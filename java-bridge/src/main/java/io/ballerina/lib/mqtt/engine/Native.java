@@ -25,6 +25,23 @@ final class Native {
      */
     static native void publish(long handle, byte[] topic, byte[] message, long requestId);
 
+    /**
+     * A publish the caller waits for ({@link EventPump#publish}): returns the messageId when it completed during
+     * the call (a QoS 0 publish written at once, a refusal thrown), or -1 when the engine thread that completes
+     * it will call {@link #publishCompleted} (or, if it cannot reach Java, queue a completion on
+     * {@link #LANE_PUBLISHED}).
+     */
+    static native long publishSync(long handle, byte[] topic, byte[] message, long requestId);
+
+    /**
+     * Called by the engine, on one of its own threads (attached as a daemon), when a {@link #publishSync} that
+     * returned -1 completes: the messageId, or {@code error} (non-null) with its reason code (-1: none). It only
+     * completes the future that publishing thread waits on, which has no dependent actions, and never throws.
+     */
+    static void publishCompleted(long requestId, int messageId, int reasonCode, String error) {
+        EventPump.completedByEngine(requestId, messageId, reasonCode, error);
+    }
+
     static native void subscribe(long handle, byte[] subscriptions, long requestId);
 
     static native void unsubscribe(long handle, String[] filters, long requestId);
@@ -48,7 +65,11 @@ final class Native {
 
     static native void stop(long handle, boolean graceful, long requestId);
 
-    static native void ack(long handle, long ackEpoch, long ackSeq);
+    /**
+     * Acknowledges a listener's message (nothing when ackSeq is -1) and gives back {@code credit} messages (none
+     * when 0) in one call: the automatic-mode end of a dispatch costs one crossing, not two.
+     */
+    static native void ack(long handle, long ackEpoch, long ackSeq, int credit);
 
     static native void credit(long handle, int n);
 
