@@ -85,6 +85,9 @@ struct InFlight {
     stage: Awaiting,
     /// Written on the current connection (false after a reconnect until re-sent).
     sent: bool,
+    /// QoS 2 past PUBREC: when its PUBREC came, so PUBRELs are re-sent in
+    /// that order (MQTT-4.6.0-4).
+    released: u64,
 }
 
 /// A packet to write, and for QoS 0 the completion due once it is written.
@@ -195,6 +198,8 @@ pub struct SessionState {
     /// Publishes sent and not acked, keyed by send order so a resend keeps order.
     inflight: BTreeMap<u64, InFlight>,
     inflight_by_pkid: HashMap<u16, u64>,
+    /// Counts PUBRECs received, to order [`InFlight::released`].
+    next_release: u64,
     /// In-flight publishes not yet re-sent on this connection.
     unsent: usize,
     /// Publishes (in flight or waiting) marked `suspect`.
@@ -228,6 +233,7 @@ impl SessionState {
             next_seq: 0,
             inflight: BTreeMap::new(),
             inflight_by_pkid: HashMap::new(),
+            next_release: 0,
             unsent: 0,
             suspects: 0,
             waiting: VecDeque::new(),
@@ -345,6 +351,7 @@ impl SessionState {
                     pending,
                     stage,
                     sent: true,
+                    released: 0,
                 },
             );
         }
@@ -359,10 +366,29 @@ impl SessionState {
         }
     }
 
+    /// Re-sends on a resumed session: first every PUBREL, in the order the
+    /// PUBRECs came (MQTT-4.6.0-4) — they are not PUBLISH packets, so no
+    /// quota holds them back (MQTT-3.3.4-8) — then the publishes, in the
+    /// order they were first sent (MQTT-4.6.0-1), as the window allows.
     fn resend_inflight(&mut self, out: &mut Vec<Outbound>) {
+        let mut releases: Vec<(u64, u16)> = self
+            .inflight
+            .values_mut()
+            .filter(|f| !f.sent && f.stage == Awaiting::PubComp)
+            .map(|f| {
+                f.sent = true;
+                (f.released, f.pending.publish.pkid)
+            })
+            .collect();
+        releases.sort_unstable();
+        self.unsent -= releases.len();
+        for (_, pkid) in releases {
+            out.push(Outbound::packet(Packet::PubRel(PubRel::new(pkid, None))));
+        }
         let window = self.window();
-        let careful = self.suspects > 0;
-        let mut outstanding = if careful {
+        // Careful (suspects): only publishes awaiting PUBACK/PUBREC count,
+        // so a poison message is sent alone.
+        let mut outstanding = if self.suspects > 0 {
             self.awaiting_publish_ack()
         } else {
             self.inflight.len() - self.unsent
@@ -371,28 +397,15 @@ impl SessionState {
             if flight.sent {
                 continue;
             }
-            // Careful: PUBRELs cannot be poison; only publishes wait their turn.
-            let counts = !careful || flight.stage != Awaiting::PubComp;
-            if counts && outstanding >= window {
-                if careful {
-                    continue;
-                }
-                break;
+            if outstanding >= window {
+                break; // the rest go out, in order, as acks free the window
             }
-            let packet = match flight.stage {
-                Awaiting::PubComp => Packet::PubRel(PubRel::new(flight.pending.publish.pkid, None)),
-                _ => {
-                    let mut publish = flight.pending.publish.clone();
-                    publish.dup = true;
-                    Packet::Publish(publish)
-                }
-            };
-            out.push(Outbound::packet(packet));
+            let mut publish = flight.pending.publish.clone();
+            publish.dup = true; // a re-delivery (MQTT-3.3.1-1, contract C5)
+            out.push(Outbound::packet(Packet::Publish(publish)));
             flight.sent = true;
             self.unsent -= 1;
-            if counts {
-                outstanding += 1;
-            }
+            outstanding += 1;
         }
     }
 
@@ -484,7 +497,11 @@ impl SessionState {
         match rec.reason {
             PubRecReason::Success | PubRecReason::NoMatchingSubscribers => {
                 let flight = self.inflight.get_mut(&seq).expect("indexed above");
-                flight.stage = Awaiting::PubComp;
+                if flight.stage != Awaiting::PubComp {
+                    flight.stage = Awaiting::PubComp;
+                    flight.released = self.next_release;
+                    self.next_release += 1;
+                }
                 if flight.pending.suspect {
                     // The broker took it: not poison.
                     flight.pending.suspect = false;
@@ -655,8 +672,9 @@ impl SessionState {
     }
 
     /// After CONNACK: with a session, re-send everything unacked (DUP = 1)
-    /// and the acks held back; without one, start a fresh session and re-send
-    /// the publishes the broker never took (C5). Resends and new publishes
+    /// and the acks held back; without one, start a fresh session and
+    /// publish again, as new publications (DUP 0), what the broker never
+    /// took (C5). Resends and new publishes
     /// keep within the Server's Receive Maximum of this CONNACK. Returns
     /// publishes completed because the broker had already taken them
     /// (PUBREC received).
@@ -694,8 +712,11 @@ impl SessionState {
                 if flight.stage == Awaiting::PubComp {
                     finished.push(Self::delivered(flight));
                 } else {
+                    // A new publication of the new session, under a new
+                    // packet id: its first send has DUP 0 (MQTT-4.3.2-2,
+                    // MQTT-4.3.3-2; D1 in docs/conformance.md).
                     let mut pending = flight.pending;
-                    pending.publish.dup = true;
+                    pending.publish.dup = false;
                     pending.publish.pkid = 0;
                     resend.push(pending);
                 }
@@ -877,7 +898,9 @@ mod tests {
         s.connection_lost(false, &lost());
         let mut out = Vec::new();
         finish(s.connected(false, u16::MAX, &mut out));
-        // "a" was taken by the broker (PUBREC): done; "b", "c" re-sent in order, DUP set.
+        // "a" was taken by the broker (PUBREC): done; "b", "c" go out again in
+        // order, as new publications of the new session: DUP 0 (MQTT-4.3.2-2,
+        // MQTT-4.3.3-2).
         assert_eq!(log.lock().unwrap()[0].0, "a");
         let payloads: Vec<_> = out
             .iter()
@@ -886,8 +909,76 @@ mod tests {
                 _ => None,
             })
             .collect();
-        assert_eq!(payloads, [("b".into(), true), ("c".into(), true)]);
+        assert_eq!(payloads, [("b".into(), false), ("c".into(), false)]);
         assert_eq!(s.pending_count(), 2);
+    }
+
+    /// MQTT-4.3.3-2 as MQTT-4.3.2-2: a QoS 2 publish not yet PUBREC'd when
+    /// the session is lost is published again with DUP 0, and a later
+    /// resend of it on a resumed session has DUP 1.
+    #[test]
+    fn a_qos2_publish_of_a_lost_session_goes_out_new_then_resends_with_dup() {
+        let log = Log::default();
+        let mut s = connected_state();
+        publish(&mut s, &log, "a", WireQoS::ExactlyOnce);
+        s.take_sendable(&mut Vec::new());
+        s.connection_lost(false, &lost());
+        let mut out = Vec::new();
+        s.connected(false, u16::MAX, &mut out);
+        assert_eq!(sent_publishes(&out), [(2, false)], "new id, DUP 0");
+        s.connection_lost(false, &lost());
+        let mut out = Vec::new();
+        s.connected(true, u16::MAX, &mut out);
+        assert_eq!(sent_publishes(&out), [(2, true)], "same id, DUP 1");
+    }
+
+    fn pubrels(out: &[Outbound]) -> Vec<u16> {
+        out.iter()
+            .filter_map(|o| match &o.packet {
+                Packet::PubRel(r) => Some(r.pkid),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// MQTT-4.6.0-4: on a resumed session the PUBRELs go out in the order
+    /// the PUBRECs came, not the order of the publishes; and all of them at
+    /// once, whatever the Receive Maximum (MQTT-3.3.4-8: the quota delays
+    /// only PUBLISH packets), before the publishes re-sent in their order.
+    #[test]
+    fn pubrels_are_resent_first_in_the_order_of_their_pubrecs() {
+        let log = Log::default();
+        let mut s = connected_state();
+        for name in ["a", "b", "c"] {
+            publish(&mut s, &log, name, WireQoS::ExactlyOnce);
+        }
+        publish(&mut s, &log, "d", WireQoS::AtLeastOnce);
+        s.take_sendable(&mut Vec::new());
+        s.handle_pubrec(&PubRec::new(3, None));
+        s.handle_pubrec(&PubRec::new(1, None));
+        s.handle_pubrec(&PubRec::new(3, None)); // a repeat keeps its place
+        s.connection_lost(false, &lost());
+        let mut out = Vec::new();
+        s.connected(true, u16::MAX, &mut out);
+        assert_eq!(pubrels(&out), [3, 1]);
+        assert!(
+            matches!(&out[0].packet, Packet::PubRel(_))
+                && matches!(&out[1].packet, Packet::PubRel(_))
+        );
+        assert_eq!(sent_publishes(&out), [(2, true), (4, true)]);
+
+        // A Receive Maximum of 1 holds the publishes back, not the PUBRELs.
+        s.connection_lost(false, &lost());
+        let mut out = Vec::new();
+        s.connected(true, 1, &mut out);
+        assert_eq!(pubrels(&out), [3, 1]);
+        assert!(sent_publishes(&out).is_empty());
+        finish(s.handle_pubcomp(&PubComp::new(3, None)));
+        finish(s.handle_pubcomp(&PubComp::new(1, None)));
+        let mut out = Vec::new();
+        s.take_sendable(&mut out);
+        assert_eq!(sent_publishes(&out), [(2, true)]);
+        assert!(outcome(&log, "c").unwrap().is_ok() && outcome(&log, "a").unwrap().is_ok());
     }
 
     #[test]
