@@ -403,10 +403,9 @@ impl EventLoop {
             match self.core(|c| c.protocol.read_packet(&mut read_buf)) {
                 Ok(Some(Packet::ConnAck(connack))) => break connack,
                 Ok(Some(other)) => {
-                    return Err(MqttError::new(
-                        ErrorKind::Protocol,
-                        format!("Expected CONNACK from {}, got {other:?}", uri.original),
-                    ))
+                    let error = self.core(|c| c.protocol.before_connack(other, &uri.original));
+                    self.write_best_effort(&mut stream).await;
+                    return Err(error);
                 }
                 Ok(None) => {}
                 Err(ending) => {

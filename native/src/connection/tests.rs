@@ -20,6 +20,8 @@ use crate::message::{DeliveryToken, Message, QoS};
 use crate::protocol::codec;
 use crate::protocol::session::{Completion, PendingPublish};
 
+mod conformance;
+
 /// One dial of the driver: when, and the broker's end of the stream (None
 /// when the test refused the connection).
 struct Attempt {

@@ -5,9 +5,10 @@
 //! size limit, a length that does not fit) leaves the buffer as it was, so
 //! one bad packet never corrupts the packets around it (contract C8).
 //! Reading checks what the codec does not: the whole packet against our
-//! Maximum Packet Size, and the strings of a PUBLISH (U+0000, UTF-8, no
-//! wildcards, no topic alias) — a broken packet is a [`Violation`] with the
-//! DISCONNECT reason code the standard names (contract P5).
+//! Maximum Packet Size, the fixed flags of its first bytes (`header`), and
+//! the strings of a PUBLISH (U+0000, UTF-8, no wildcards, no topic alias) —
+//! a broken packet is a [`Violation`] with the DISCONNECT reason code the
+//! standard names (contract P5).
 
 use bytes::{Bytes, BytesMut};
 use rumqttc::v5::mqttbytes::v5::{
@@ -18,7 +19,7 @@ use rumqttc::v5::mqttbytes::QoS as WireQoS;
 use rumqttc::v5::mqttbytes::{self};
 
 use super::limits::{self, ServerLimits, MAX_PACKET};
-use super::reasons;
+use super::{header, reasons};
 use crate::config::ConnectOptions;
 use crate::error::{code, ErrorKind, MqttError, Result};
 use crate::message::{Message, MessageProperties, QoS, RetainHandling, Subscription};
@@ -308,6 +309,7 @@ pub fn read_packet(
     if buf.len() < length {
         return Ok(None);
     }
+    header::check(&buf[..length])?;
     // A DISCONNECT without reason code (remaining length 0) means "normal";
     // the codec insists on a payload, so frame it here.
     if buf[0] == 0xE0 && buf[1] == 0 {
@@ -320,7 +322,8 @@ pub fn read_packet(
     match Packet::read(buf, None) {
         Ok(packet) => Ok(Some(packet)),
         Err(mqttbytes::Error::InsufficientBytes(_)) => Ok(None),
-        // AUTH (15): we never offer enhanced authentication (MQTT-4.12.0-…).
+        // AUTH (15): we never offer enhanced authentication, so the Server
+        // may not send one (MQTT-4.12.0-6).
         Err(_) if type_nibble == 15 => Err(Violation::protocol("an AUTH packet")),
         Err(e) => Err(Violation::malformed(format!("{e}"))),
     }
@@ -388,6 +391,48 @@ mod tests {
         assert!(back.retained);
     }
 
+    /// MQTT-1.5.5-1: the Remaining Length is a Variable Byte Integer in the
+    /// fewest bytes, at each boundary where it grows by a byte; and it
+    /// reads back as the same packet.
+    #[test]
+    fn remaining_lengths_use_the_fewest_bytes_at_every_boundary() {
+        let boundaries: [(usize, &[u8]); 6] = [
+            (127, &[0x7F]),
+            (128, &[0x80, 0x01]),
+            (16_383, &[0xFF, 0x7F]),
+            (16_384, &[0x80, 0x80, 0x01]),
+            (2_097_151, &[0xFF, 0xFF, 0x7F]),
+            (2_097_152, &[0x80, 0x80, 0x80, 0x01]),
+        ];
+        for (remaining, expected) in boundaries {
+            // QoS 0 to "t": topic length (2) + "t" (1) + property length (1).
+            let payload = vec![0u8; remaining - 4];
+            let mut buf = encode(&Packet::Publish(to_publish(
+                "t",
+                Message::new(payload).with_qos(QoS::AtMostOnce),
+            )));
+            assert_eq!(
+                &buf[1..1 + expected.len()],
+                expected,
+                "Remaining Length {remaining}"
+            );
+            assert_eq!(buf.len(), 1 + expected.len() + remaining);
+            let Some(Packet::Publish(back)) = read_packet(&mut buf, MAX_PACKET).unwrap() else {
+                panic!("not a publish")
+            };
+            assert_eq!(back.payload.len(), remaining - 4);
+        }
+        // The Property Length is one too: 128 bytes of properties take 2.
+        let mut message = Message::new(&b"x"[..]).with_qos(QoS::AtMostOnce);
+        // A user property: identifier (1) + 2 + key (1) + 2 + value.
+        message.properties.user_properties = vec![("k".into(), "v".repeat(122))];
+        let buf = encode(&Packet::Publish(to_publish("t", message)));
+        // Type, Remaining Length (1 byte: 2 + 1 + 2 + 128 + 1 = 134 > 127, so 2).
+        assert_eq!(&buf[1..3], [134 | 0x80, 0x01]);
+        assert_eq!(&buf[3..6], [0x00, 0x01, b't'], "the topic");
+        assert_eq!(&buf[6..8], [0x80, 0x01], "Property Length 128 in 2 bytes");
+    }
+
     #[test]
     fn partial_input_waits_for_more_bytes() {
         let publish = to_publish("t", Message::new(vec![7u8; 100]).with_qos(QoS::AtMostOnce));
@@ -425,6 +470,19 @@ mod tests {
             read_packet(&mut bare_disconnect, 10).unwrap(),
             Some(Packet::Disconnect(_))
         ));
+        // Fixed flags of the first bytes (`header`): a PUBREL with flags
+        // 0000 (MQTT-2.1.3-1), a CONNACK with a reserved bit (MQTT-3.2.2-1).
+        for bytes in [
+            &[0x60u8, 0x02, 0x00, 0x01][..],
+            &[0x20, 0x03, 0x02, 0x00, 0x00],
+        ] {
+            let e = read_packet(&mut BytesMut::from(bytes), 100).unwrap_err();
+            assert_eq!(
+                e.reason,
+                DisconnectReasonCode::MalformedPacket,
+                "{bytes:02x?}"
+            );
+        }
     }
 
     #[test]

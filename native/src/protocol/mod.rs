@@ -9,9 +9,11 @@
 //! * `limits`        — field limits (P5) and the Server's CONNACK limits (C9).
 //! * `keep_alive`    — PINGREQ timing and half-open detection (C2).
 //! * `codec`         — our types to and from rumqttc's packets; framing.
+//! * `header`        — the fixed flags of a received packet's first bytes.
 //! * `reasons`       — every MQTT reason code and its name.
 
 pub mod codec;
+mod header;
 pub mod keep_alive;
 pub mod limits;
 pub mod reasons;
@@ -22,7 +24,7 @@ use std::time::Duration;
 
 use bytes::BytesMut;
 use rumqttc::v5::mqttbytes::v5::{
-    ConnAck, ConnectReturnCode, DisconnectReasonCode, Packet, PingReq,
+    ConnAck, ConnectReturnCode, Disconnect, DisconnectReasonCode, Packet, PingReq,
 };
 use tokio::time::Instant;
 
@@ -35,7 +37,7 @@ use limits::ServerLimits;
 use session::{
     AckId, Completion, Finished, IncomingAction, Outbound, PendingPublish, SessionState,
 };
-use subscriptions::{Reply, Settled, Subscriptions};
+use subscriptions::{Reply, Subscriptions};
 
 /// QoS 1/2 messages from the broker we hold unacknowledged at most: the
 /// Receive Maximum we announce by announcing none (MQTT-3.3.4-9).
@@ -245,6 +247,22 @@ impl Protocol {
         Ok(())
     }
 
+    /// The Server's first packet was not CONNACK (MQTT-3.2.0-1): the attempt
+    /// fails. A DISCONNECT, which may not come before CONNACK either
+    /// (MQTT-3.14.0-1), is the Server ending the connection: the error
+    /// carries its reason and nothing is sent back. Anything else is a
+    /// protocol error, answered with DISCONNECT 0x82 (in `output`).
+    pub fn before_connack(&mut self, packet: Packet, server: &str) -> MqttError {
+        if let Packet::Disconnect(disconnect) = &packet {
+            let what = format!(
+                "Connection to {server} refused: the broker sent DISCONNECT before CONNACK"
+            );
+            return server_disconnect(disconnect, &what, code::SERVER_CONNECT_ERROR);
+        }
+        let why = format!("a {} before CONNACK", packet_name(&packet));
+        self.violated(Violation::protocol(why)).error
+    }
+
     /// The keep-alive interval in force (the Server's, when it sent one).
     pub fn keep_alive(&self) -> Duration {
         self.keep_alive.interval()
@@ -405,58 +423,47 @@ impl Protocol {
             }
             Packet::PubRel(rel) => out.push(Outbound::packet(self.session.handle_pubrel(&rel))),
             Packet::SubAck(ack) => {
-                self.session.release_pkid(ack.pkid);
+                let pkid = ack.pkid;
                 let settled = self
                     .subscriptions
                     .on_suback(ack)
                     .map_err(|v| self.violated(v))?;
-                if let Some(settled) = settled {
-                    match (settled.done, settled.result) {
-                        (Some(done), result) => {
-                            let _ = done.send(result);
-                        }
-                        (None, Err(e)) => self.events.push(ConnectionEvent::SubscriptionRefused(e)),
-                        (None, Ok(())) => {}
+                self.session.release_pkid(pkid);
+                match (settled.done, settled.result) {
+                    (Some(done), result) => {
+                        let _ = done.send(result);
                     }
+                    (None, Err(e)) => self.events.push(ConnectionEvent::SubscriptionRefused(e)),
+                    (None, Ok(())) => {}
                 }
             }
             Packet::UnsubAck(ack) => {
-                self.session.release_pkid(ack.pkid);
+                let pkid = ack.pkid;
                 let settled = self
                     .subscriptions
                     .on_unsuback(ack)
                     .map_err(|v| self.violated(v))?;
-                if let Some(Settled {
-                    done: Some(done),
-                    result,
-                }) = settled
-                {
-                    let _ = done.send(result);
+                self.session.release_pkid(pkid);
+                if let Some(done) = settled.done {
+                    let _ = done.send(settled.result);
                 }
             }
             Packet::PingResp(_) => self.keep_alive.answered(),
             Packet::Disconnect(disconnect) => {
                 let reason = reasons::disconnect(disconnect.reason_code);
-                let text = disconnect
-                    .properties
-                    .as_ref()
-                    .and_then(|p| p.reason_string.clone());
-                let described =
-                    MqttError::broker("The broker closed the connection", reason, text.as_deref());
-                // Keep the broker's reason code when it is an error (E2).
-                let code = if reason >= 0x80 {
-                    i32::from(reason)
-                } else {
-                    code::CONNECTION_LOST
-                };
                 return Err(Ending {
-                    error: MqttError::with_code(ErrorKind::Broker, described.message(), code),
+                    error: server_disconnect(
+                        &disconnect,
+                        "The broker closed the connection",
+                        code::CONNECTION_LOST,
+                    ),
                     broker_closed: blames_what_was_sent(reason),
                 });
             }
             other => {
-                // CONNECT, SUBSCRIBE, UNSUBSCRIBE, PINGREQ and a second CONNACK
-                // never come from a Server (MQTT-3.2.0-…, §4.8 direction rules).
+                // CONNECT, SUBSCRIBE, UNSUBSCRIBE and PINGREQ never come from a
+                // Server, nor a second CONNACK (MQTT-3.2.0-2), nor AUTH, since
+                // we never offer enhanced authentication (MQTT-4.12.0-6).
                 let v = Violation::protocol(format!("an unexpected {}", packet_name(&other)));
                 return Err(self.violated(v));
             }
@@ -678,6 +685,24 @@ impl Protocol {
             }
         }
     }
+}
+
+/// What the application hears of a Server's DISCONNECT: `what`, the reason
+/// and reason string; the reason code is the error's when it is an error
+/// (0x80 or more, contract E2), else `otherwise`.
+fn server_disconnect(disconnect: &Disconnect, what: &str, otherwise: i32) -> MqttError {
+    let reason = reasons::disconnect(disconnect.reason_code);
+    let text = disconnect
+        .properties
+        .as_ref()
+        .and_then(|p| p.reason_string.as_deref());
+    let described = MqttError::broker(what, reason, text);
+    let code = if reason >= 0x80 {
+        i32::from(reason)
+    } else {
+        otherwise
+    };
+    MqttError::with_code(ErrorKind::Broker, described.message(), code)
 }
 
 /// Calls the completions a [`Protocol`] produced (outside its lock).

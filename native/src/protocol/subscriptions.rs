@@ -88,11 +88,12 @@ impl Subscriptions {
     }
 
     /// Grants and refusals per filter, in the order of the SUBSCRIBE
-    /// (MQTT-3.9.3-1). A SUBACK with another number of reason codes is the
-    /// broker's protocol error (MQTT-3.8.4-6).
-    pub fn on_suback(&mut self, ack: SubAck) -> std::result::Result<Option<Settled>, Violation> {
+    /// (MQTT-3.9.3-1). A SUBACK for no SUBSCRIBE of ours (MQTT-2.2.1-6) or
+    /// with another number of reason codes (MQTT-3.8.4-6) is the broker's
+    /// protocol error.
+    pub fn on_suback(&mut self, ack: SubAck) -> std::result::Result<Settled, Violation> {
         let Some(request) = self.subscribing.remove(&ack.pkid) else {
-            return Ok(None);
+            return Err(unknown("SUBACK", "SUBSCRIBE", ack.pkid));
         };
         if ack.return_codes.len() != request.subscriptions.len() {
             return Err(Violation::protocol(format!(
@@ -115,20 +116,19 @@ impl Subscriptions {
             .properties
             .as_ref()
             .and_then(|p| p.reason_string.as_deref());
-        Ok(Some(Settled {
+        Ok(Settled {
             done: request.done,
             result: refusal("Subscription", &refused, text),
-        }))
+        })
     }
 
     /// Removes the filters the broker unsubscribed (0x00, and 0x11: there
-    /// was none); a refusal (>= 0x80) keeps the subscription and fails the call.
-    pub fn on_unsuback(
-        &mut self,
-        ack: UnsubAck,
-    ) -> std::result::Result<Option<Settled>, Violation> {
+    /// was none); a refusal (>= 0x80) keeps the subscription and fails the
+    /// call. As for SUBACK, an UNSUBACK for no request of ours is a protocol
+    /// error (MQTT-2.2.1-6).
+    pub fn on_unsuback(&mut self, ack: UnsubAck) -> std::result::Result<Settled, Violation> {
         let Some(request) = self.unsubscribing.remove(&ack.pkid) else {
-            return Ok(None);
+            return Err(unknown("UNSUBACK", "UNSUBSCRIBE", ack.pkid));
         };
         if ack.reasons.len() != request.filters.len() {
             return Err(Violation::protocol(format!(
@@ -150,10 +150,16 @@ impl Subscriptions {
             .properties
             .as_ref()
             .and_then(|p| p.reason_string.as_deref());
-        Ok(Some(Settled {
+        Ok(Settled {
             done: Some(request.done),
             result: refusal("Unsubscribe from", &refused, text),
-        }))
+        })
+    }
+
+    /// Whether a SUBSCRIBE or UNSUBSCRIBE with `pkid` awaits its ack.
+    #[cfg(test)]
+    fn is_waiting(&self, pkid: u16) -> bool {
+        self.subscribing.contains_key(&pkid) || self.unsubscribing.contains_key(&pkid)
     }
 
     /// The connection ended: every request still waiting fails with
@@ -172,6 +178,15 @@ impl Subscriptions {
         }
         pkids
     }
+}
+
+/// An ack whose packet id answers no request of ours: a request is never
+/// carried over to another connection, so the Server made the id up or
+/// answered twice.
+fn unknown(ack: &str, request: &str, pkid: u16) -> Violation {
+    Violation::protocol(format!(
+        "a {ack} with packet id {pkid}, for which no {request} is waiting"
+    ))
 }
 
 fn refusal(what: &str, refused: &[(String, u8)], text: Option<&str>) -> Result<()> {
@@ -222,7 +237,6 @@ mod tests {
                     SubscribeReasonCode::Success(WireQoS::AtMostOnce),
                 ],
             ))
-            .unwrap()
             .unwrap();
         settled.done.unwrap().send(settled.result).unwrap();
         let error = rx.try_recv().unwrap().unwrap_err();
@@ -252,8 +266,31 @@ mod tests {
             properties: None,
         };
         assert!(s.on_unsuback(ack).is_err());
-        // Acks for requests we do not know are ignored.
-        assert!(s.on_suback(suback(9, vec![])).unwrap().is_none());
+    }
+
+    /// MQTT-2.2.1-6: an ack carries the id of the request it answers; one
+    /// for no waiting request (made up, or a second ack) is the Server's
+    /// protocol error, DISCONNECT 0x82, and leaves real requests waiting.
+    #[test]
+    fn an_ack_for_no_waiting_request_is_a_protocol_error() {
+        let mut s = Subscriptions::default();
+        s.subscribing(1, subs(&["a"]), None);
+        let v = s.on_suback(suback(9, vec![])).err().unwrap();
+        assert_eq!(reasons::disconnect(v.reason), 0x82);
+        assert!(v.detail.contains("packet id 9"), "{}", v.detail);
+        assert!(s.is_waiting(1), "the real request still waits");
+        let granted = vec![SubscribeReasonCode::Success(WireQoS::AtMostOnce)];
+        assert!(s.on_suback(suback(1, granted.clone())).is_ok());
+        let again = s.on_suback(suback(1, granted)).err().unwrap();
+        assert_eq!(reasons::disconnect(again.reason), 0x82, "a second SUBACK");
+        let unsuback = UnsubAck {
+            pkid: 1,
+            reasons: vec![UnsubAckReason::Success],
+            properties: None,
+        };
+        let v = s.on_unsuback(unsuback).err().unwrap();
+        assert_eq!(reasons::disconnect(v.reason), 0x82);
+        assert!(v.detail.contains("UNSUBACK"), "{}", v.detail);
     }
 
     #[test]
@@ -279,7 +316,6 @@ mod tests {
                 ],
                 properties: None,
             })
-            .unwrap()
             .unwrap();
         settled.done.unwrap().send(settled.result).unwrap();
         assert_eq!(
