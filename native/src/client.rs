@@ -122,7 +122,7 @@ impl Handle {
             return Err(MqttError::invalid("No subscription given"));
         }
         for s in &subscriptions {
-            config::validate_filter(&s.topic)?;
+            config::validate_subscription(s)?;
         }
         let (tx, rx) = oneshot::channel();
         self.shared.call(|p| p.subscribe(subscriptions, tx));

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::error::{MqttError, Result};
-use crate::message::{Message, QoS};
+use crate::message::{Message, QoS, Subscription};
 use crate::protocol::limits;
 
 /// Topic names are checked where every field limit is (P3, P5).
@@ -350,6 +350,21 @@ pub fn validate_filter(filter: &str) -> Result<()> {
     Ok(())
 }
 
+/// Checks a subscription: its filter, and its options against the filter:
+/// No Local on a shared subscription is a protocol error (MQTT-3.8.3-4)
+/// that would make the broker close the connection, so it is refused here,
+/// before anything is sent.
+pub fn validate_subscription(subscription: &Subscription) -> Result<()> {
+    validate_filter(&subscription.topic)?;
+    if subscription.no_local && subscription.topic.starts_with("$share/") {
+        return Err(MqttError::invalid(format!(
+            "Subscription to '{}': noLocal cannot be set on a shared subscription (MQTT-3.8.3-4)",
+            subscription.topic.escape_debug()
+        )));
+    }
+    Ok(())
+}
+
 /// Checks a qos number (contract P3).
 pub fn parse_qos(qos: i64) -> Result<QoS> {
     QoS::from_int(qos)
@@ -359,6 +374,7 @@ pub fn parse_qos(qos: i64) -> Result<QoS> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::code;
 
     #[test]
     fn debug_never_shows_passwords() {
@@ -465,6 +481,29 @@ mod tests {
         ] {
             assert!(validate_filter(f).is_err(), "{f:?}");
         }
+    }
+
+    /// MQTT-3.8.3-4: No Local is refused on a shared subscription only.
+    #[test]
+    fn no_local_is_refused_on_a_shared_subscription() {
+        let mut shared = Subscription::new("$share/g/a", QoS::AtLeastOnce);
+        assert!(validate_subscription(&shared).is_ok());
+        shared.no_local = true;
+        let error = validate_subscription(&shared).unwrap_err();
+        assert_eq!(error.reason_code(), Some(code::INVALID_ARGUMENT));
+        assert!(
+            error.message().contains("'$share/g/a'") && error.message().contains("noLocal"),
+            "{error}"
+        );
+        let mut own = Subscription::new("a", QoS::AtLeastOnce);
+        own.no_local = true;
+        assert!(validate_subscription(&own).is_ok());
+        let mut bad_filter = Subscription::new("a/#/b", QoS::AtLeastOnce);
+        bad_filter.no_local = true;
+        assert!(validate_subscription(&bad_filter)
+            .unwrap_err()
+            .message()
+            .contains("'#'"));
     }
 
     #[test]

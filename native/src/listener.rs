@@ -46,7 +46,7 @@ impl Listener {
             ));
         }
         for s in &subscriptions {
-            config::validate_filter(&s.topic)?;
+            config::validate_subscription(s)?;
         }
         let (handle, inbox, events) = Handle::connect(options, false).await?;
         Ok(Listener {
