@@ -284,7 +284,15 @@ impl<S: AsyncRead + AsyncWrite + Unpin> AsyncRead for WebSocketIo<S> {
             match ready!(Pin::new(&mut self.ws).poll_next(cx)) {
                 Some(Ok(WsMessage::Binary(data))) => self.pending = data,
                 Some(Ok(WsMessage::Close(_))) | None => return Poll::Ready(Ok(())),
-                Some(Ok(_)) => continue, // ping/pong/text: not MQTT data
+                // MQTT travels in binary messages only; on any other data
+                // message the recipient closes the connection (MQTT-6.0.0-1).
+                Some(Ok(WsMessage::Text(_))) => {
+                    return Poll::Ready(Err(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        "the broker sent a WebSocket text message; MQTT travels in binary messages only (MQTT-6.0.0-1)",
+                    )))
+                }
+                Some(Ok(_)) => continue, // ping/pong: control frames, not data
                 Some(Err(e)) => return Poll::Ready(Err(ws_io_error(e))),
             }
         }
@@ -310,5 +318,59 @@ impl<S: AsyncRead + AsyncWrite + Unpin> AsyncWrite for WebSocketIo<S> {
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Pin::new(&mut self.ws).poll_close(cx).map_err(ws_io_error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures_util::SinkExt;
+    use tokio_tungstenite::tungstenite::protocol::Role;
+
+    /// A WebSocketIo over an in-memory stream, and the broker's end.
+    async fn pair() -> (
+        WebSocketIo<tokio::io::DuplexStream>,
+        WebSocketStream<tokio::io::DuplexStream>,
+    ) {
+        let (client, broker) = tokio::io::duplex(4096);
+        let client = WebSocketStream::from_raw_socket(client, Role::Client, None).await;
+        let broker = WebSocketStream::from_raw_socket(broker, Role::Server, None).await;
+        let io = WebSocketIo {
+            ws: client,
+            pending: Bytes::new(),
+        };
+        (io, broker)
+    }
+
+    /// MQTT-6.0.0-1: binary messages are the byte stream (control frames
+    /// in between are skipped); a text message ends it with an error that
+    /// says why, so the connection is closed.
+    #[tokio::test]
+    async fn a_websocket_text_message_ends_the_stream() {
+        let (mut io, mut broker) = pair().await;
+        broker
+            .send(WsMessage::Binary(Bytes::from_static(&[0xD0])))
+            .await
+            .unwrap();
+        broker.send(WsMessage::Ping(Bytes::new())).await.unwrap();
+        broker
+            .send(WsMessage::Binary(Bytes::from_static(&[0x00])))
+            .await
+            .unwrap();
+        broker.send(WsMessage::Text("hello".into())).await.unwrap();
+        // A skipped text message would read as the end of the stream.
+        broker.send(WsMessage::Close(None)).await.unwrap();
+        let mut bytes = Vec::new();
+        let error = loop {
+            let mut buf = [0u8; 16];
+            match io.read(&mut buf).await {
+                Ok(0) => panic!("the text message was skipped"),
+                Ok(n) => bytes.extend_from_slice(&buf[..n]),
+                Err(e) => break e,
+            }
+        };
+        assert_eq!(bytes, [0xD0, 0x00], "PINGRESP, across two binary messages");
+        assert_eq!(error.kind(), io::ErrorKind::InvalidData);
+        assert!(error.to_string().contains("text message"), "{error}");
     }
 }
