@@ -617,7 +617,8 @@ async fn c4_packets_that_arrive_with_the_connack_are_handled() {
         let mut rest = [0u8; 256];
         while socket.read(&mut rest).await.map(|n| n > 0).unwrap_or(false) {}
     });
-    // Session Present answers a CONNECT without Clean Start (MQTT-3.2.2-4).
+    // Without Clean Start, so the Session Present of the CONNACK is
+    // accepted (after a clean start it is refused: MQTT-3.2.2-4).
     let mut resuming = options(&format!("tcp://127.0.0.1:{port}"), "burst");
     resuming.clean_start = false;
     let c = Client::connect(resuming)

@@ -12,21 +12,22 @@ use crate::config::ConnectOptions;
 use crate::error::{code, ErrorKind, MqttError, Result};
 use crate::message::{Message, MessageProperties, QoS, Subscription};
 
-/// The longest UTF-8 string or binary field: its length is 2 bytes
-/// (MQTT-1.5.4-1, MQTT-1.5.6-1).
+/// The longest UTF-8 string or binary field: its length is a Two Byte
+/// Integer (MQTT 5 §1.5.4 and §1.5.6, which state it without a marker).
 pub const MAX_FIELD: usize = 65_535;
 
 /// The largest packet the protocol can frame (Remaining Length is at most
 /// 268,435,455; a strict broker refuses a Maximum Packet Size above it).
 pub const MAX_PACKET: u32 = 268_435_455;
 
-/// Checks a UTF-8 string field: at most 65,535 bytes and no U+0000
-/// (MQTT-1.5.4-1, MQTT-1.5.4-2). Rust strings are well-formed by type; the
-/// Java bridge refuses unpaired surrogates before encoding.
+/// Checks a UTF-8 string field: at most 65,535 bytes (§1.5.4) and no
+/// U+0000 (MQTT-1.5.4-2). Rust strings are well-formed by type
+/// (MQTT-1.5.4-1); the Java bridge refuses unpaired surrogates before
+/// encoding.
 pub fn check_string(field: &str, value: &str) -> Result<()> {
     if value.len() > MAX_FIELD {
         return Err(MqttError::invalid(format!(
-            "{field} is {} UTF-8 bytes long; the MQTT maximum is {MAX_FIELD} (MQTT-1.5.4-1)",
+            "{field} is {} UTF-8 bytes long; the MQTT maximum is {MAX_FIELD} (MQTT 5 §1.5.4)",
             value.len()
         )));
     }
@@ -38,11 +39,12 @@ pub fn check_string(field: &str, value: &str) -> Result<()> {
     Ok(())
 }
 
-/// Checks a binary data field: at most 65,535 bytes (MQTT-1.5.6-1).
+/// Checks a binary data field: at most 65,535 bytes (MQTT 5 §1.5.6; row
+/// U-1.5.6 of docs/conformance.md).
 pub fn check_binary(field: &str, value: &[u8]) -> Result<()> {
     if value.len() > MAX_FIELD {
         return Err(MqttError::invalid(format!(
-            "{field} is {} bytes; the MQTT maximum is {MAX_FIELD} (MQTT-1.5.6-1)",
+            "{field} is {} bytes; the MQTT maximum is {MAX_FIELD} (MQTT 5 §1.5.6)",
             value.len()
         )));
     }
@@ -155,8 +157,9 @@ impl Default for ServerLimits {
 
 impl ServerLimits {
     /// Reads a CONNACK's properties; a value the standard forbids is the
-    /// Server's protocol error (MQTT-3.2.2-… : Receive Maximum 0, Maximum
-    /// Packet Size 0, Maximum QoS above 1).
+    /// Server's protocol error (MQTT 5 §3.2.2.3.3 Receive Maximum 0,
+    /// §3.2.2.3.6 Maximum Packet Size 0, §3.2.2.3.4 Maximum QoS above 1,
+    /// and a flag other than 0 or 1: stated without markers).
     pub fn from_connack(connack: &ConnAck) -> std::result::Result<ServerLimits, String> {
         let mut limits = ServerLimits::default();
         let Some(p) = &connack.properties else {
@@ -241,7 +244,8 @@ impl ServerLimits {
     }
 
     /// A subscription the Server said it cannot take: a wildcard or a shared
-    /// subscription it announced as unavailable (MQTT-3.2.2-… §3.2.2.3.13/15).
+    /// subscription it announced as unavailable (MQTT 5 §3.2.2.3.11 and
+    /// §3.2.2.3.13, no markers: rows U-3.2.2.3.11 and U-3.2.2.3.13).
     pub fn refuse_subscription(&self, subscription: &Subscription) -> Option<MqttError> {
         let filter = subscription.topic.as_str();
         if !self.shared_available && filter.starts_with("$share/") {
