@@ -12,6 +12,9 @@ fails when:
   that name (``fn name`` with a test attribute in Rust, a method with
   ``@Test``/``@ParameterizedTest``/... in Java, ``def name`` in Python);
 * a row is marked ``gap`` and its marker is not in tools/conformance-gaps.txt;
+* a row is marked ``departure`` (the engine deliberately does otherwise) and
+  names no test pinning what it does, or no ``D<n>`` of the document's
+  "Interpretations and deliberate departures" saying why;
 * a marker in tools/conformance-gaps.txt is no longer a gap (the list only
   shrinks: delete the line when the gap is closed).
 
@@ -42,7 +45,9 @@ GAPS = Path("tools/conformance-gaps.txt")
 MARKER_RE = re.compile(r"^MQTT-\d+(?:\.\d+)*-\d+$")
 EXTRA_RE = re.compile(r"^U-[0-9][\w.\-]*$")
 BINDS = {"client", "cope", "server"}
-STATUSES = {"tested", "n/a", "gap"}
+STATUSES = {"tested", "n/a", "gap", "departure"}
+# A departure names the interpretation that explains it: D1, D2 ...
+DEPARTURE_RE = re.compile(r"\bD\d+\b")
 # `path::module::fn` (Rust), `path#method` (Java), `path::test_fn` (Python).
 REF_RE = re.compile(r"^(?P<path>[\w./-]+\.(?P<ext>rs|java|py))(?:::|#)(?P<name>[A-Za-z_][\w:]*)$")
 CODE_SPAN_RE = re.compile(r"`([^`]+)`")
@@ -224,11 +229,15 @@ class Result:
         lines = [f"{len(full) + len(compact)} markers: {len(full)} rows, {len(compact)} in the "
                  f"'does not bind a Client' lists; {len(extra)} extra rows for unnumbered limits"]
         for binds in ("client", "cope", "server"):
-            counts = ", ".join(f"{by[(binds, s)]} {s}" for s in ("tested", "n/a", "gap") if by[(binds, s)])
+            counts = ", ".join(f"{by[(binds, s)]} {s}" for s in ("tested", "n/a", "departure", "gap")
+                               if by[(binds, s)])
             if counts:
                 lines.append(f"  {binds}: {counts}")
         gaps = sorted(r.marker for r in self.rows if r.status == "gap")
         lines.append(f"  gaps: {len(gaps)}")
+        departures = sorted(r.marker for r in self.rows if r.status == "departure")
+        if departures:
+            lines.append(f"  deliberate departures: {', '.join(departures)}")
         return "\n".join(lines)
 
 
@@ -265,7 +274,7 @@ def check(doc_text: str, markers_text: str, gaps_text: str, root: Path) -> Resul
         if row.binds not in BINDS:
             problems.append(f"{where}: Binds is '{row.binds}'; use one of {', '.join(sorted(BINDS))}")
         if row.status not in STATUSES:
-            problems.append(f"{where}: Status is '{row.status}'; use one of tested, n/a, gap")
+            problems.append(f"{where}: Status is '{row.status}'; use one of tested, n/a, departure, gap")
             continue
         if not row.statement:
             problems.append(f"{where}: the statement is not given")
@@ -276,6 +285,12 @@ def check(doc_text: str, markers_text: str, gaps_text: str, root: Path) -> Resul
         reason = CODE_SPAN_RE.sub("", row.test).strip(" ;,.")
         if row.status == "tested" and not row.refs:
             problems.append(f"{where}: marked tested but names no test")
+        if row.status == "departure":
+            if not row.refs:
+                problems.append(f"{where}: a departure names the test that pins what the engine does instead")
+            if not DEPARTURE_RE.search(row.engine):
+                problems.append(f"{where}: a departure names the D<n> of 'Interpretations and deliberate "
+                                "departures' that says why")
         if row.status == "n/a" and not row.refs and (reason.lower() in NO_TEST or len(reason) < 8):
             problems.append(f"{where}: neither a test nor a reason why it does not apply")
         if row.status == "gap":

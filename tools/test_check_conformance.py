@@ -125,6 +125,30 @@ def test_a_complete_document_passes(repo: Path) -> None:
     assert problems(repo, doc(every_kind, GOOD_2)) == []
 
 
+DEPARTURE_2 = ("| MQTT-1.5.4-2 | client | no U+0000 | deliberately kept, see D3 | "
+               "`native/src/x.rs::a_real_test` | departure |")
+
+
+def test_a_departure_with_its_reason_and_test_passes_and_is_counted(repo: Path) -> None:
+    assert problems(repo, doc(GOOD_1, DEPARTURE_2)) == []
+    result = checker.check(doc(GOOD_1, DEPARTURE_2), MARKERS, "", repo)
+    assert "1 departure" in result.summary() and "deliberate departures: MQTT-1.5.4-2" in result.summary()
+
+
+def test_a_departure_without_a_test_or_a_reason_fails(repo: Path) -> None:
+    untested = DEPARTURE_2.replace("`native/src/x.rs::a_real_test`", "none")
+    found = problems(repo, doc(GOOD_1, untested))
+    assert any("a departure names the test" in p for p in found), found
+    unexplained = DEPARTURE_2.replace("see D3", "on purpose")
+    found = problems(repo, doc(GOOD_1, unexplained))
+    assert any("names the D<n>" in p for p in found), found
+
+
+def test_a_departure_is_not_a_gap(repo: Path) -> None:
+    found = problems(repo, doc(GOOD_1, DEPARTURE_2), gaps="MQTT-1.5.4-2  was a gap\n")
+    assert any("no longer a gap (departure)" in p for p in found), found
+
+
 def test_a_missing_marker_fails(repo: Path) -> None:
     found = problems(repo, doc(GOOD_1))
     assert any("MQTT-1.5.4-2 of the standard is not a row" in p for p in found), found

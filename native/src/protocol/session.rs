@@ -1097,6 +1097,17 @@ mod tests {
             s.handle_publish(&reused),
             IncomingAction::Deliver(Some(_))
         ));
+        // And so is the same content under DUP 0, a new message's first send
+        // (MQTT-4.3.3-12): only a DUP 1 copy of a finished message is taken
+        // for one (D3).
+        let mut s = connected_state();
+        let id = ack_id(s.handle_publish(&incoming(9, WireQoS::ExactlyOnce)));
+        s.ack(id, &mut Vec::new());
+        s.handle_pubrel(&PubRel::new(9, None));
+        assert!(matches!(
+            s.handle_publish(&incoming(9, WireQoS::ExactlyOnce)),
+            IncomingAction::Deliver(Some(_))
+        ));
     }
 
     #[test]
@@ -1115,6 +1126,18 @@ mod tests {
         // Later uses of the id are new messages.
         assert!(matches!(
             s.handle_publish(&copy),
+            IncomingAction::Deliver(Some(_))
+        ));
+
+        // D3 is that narrow: when the first PUBLISH with the id after our
+        // PUBACK has DUP 0, it is a new message (MQTT-4.3.2-5) and delivered.
+        let mut s = connected_state();
+        let held = ack_id(s.handle_publish(&incoming(4, WireQoS::AtLeastOnce)));
+        s.connection_lost(false, &lost());
+        s.connected(true, u16::MAX, &mut Vec::new());
+        s.ack(held, &mut Vec::new());
+        assert!(matches!(
+            s.handle_publish(&incoming(4, WireQoS::AtLeastOnce)),
             IncomingAction::Deliver(Some(_))
         ));
     }
