@@ -72,7 +72,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 @Timeout(120)
 class ConformanceTest {
-    /** The longest UTF-8 string or binary field (MQTT-1.5.4-1, MQTT-1.5.6-1). */
+    /** The longest UTF-8 string or binary field (MQTT 5 §1.5.4, §1.5.6: a two-byte length, no marker). */
     private static final int MAX_FIELD = 65_535;
     /** The largest packet Remaining Length can frame (§1.5.5, §2.1.4). */
     private static final int MAX_PACKET = 268_435_455;
@@ -202,7 +202,7 @@ class ConformanceTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("overLongProperties")
-    @DisplayName("P5, E2 (issue 11 #1): a publish property above 65,535 bytes (MQTT-1.5.4-1, MQTT-1.5.6-1, MQTT-1.5.7-1,"
+    @DisplayName("P5, E2 (issue 11 #1): a publish property above 65,535 bytes (MQTT 5 §1.5.4, §1.5.6, MQTT-1.5.7-1,"
             + " MQTT-3.3.2-13) fails with 32120 naming the field, its size and the limit; nothing is sent and the"
             + " connection stays up")
     void p5OverLongPublishPropertyIsRefused(String name, Supplier<MessageProperties> properties, int size,
@@ -281,7 +281,7 @@ class ConformanceTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("overLongConnectFields")
     @DisplayName("P5, C6, E2 (issue 11 #1): a CONNECT field above 65,535 bytes (user name MQTT-3.1.3-12, password"
-            + " MQTT-1.5.6-1, will payload and properties MQTT-3.1.3-11, client id MQTT-1.5.4-1) fails connect with"
+            + " §1.5.6, will payload and properties MQTT-3.1.3-11, client id §1.5.4) fails connect with"
             + " 32120 naming the field, its size and the limit, without connecting; 65,535 bytes connects")
     void p5OverLongConnectFieldIsRefused(String name, ConnectCase c) throws Exception {
         String clientId = id("inj-conn");
@@ -306,7 +306,7 @@ class ConformanceTest {
     @Test
     @DisplayName("P5, P4 (issue 11 #1): fields of exactly 65,535 bytes (user property key and value, multi-byte UTF-8"
             + " value, contentType, responseTopic, correlationData) reach a Python paho-mqtt 2.x subscriber exactly,"
-            + " with no other property (MQTT-1.5.4-1, MQTT-1.5.6-1, MQTT-1.5.7-1): no injected ResponseTopic or"
+            + " with no other property (MQTT 5 §1.5.4, §1.5.6, MQTT-1.5.7-1): no injected ResponseTopic or"
             + " user property")
     void p5LimitSizedPropertiesArriveExactlyAtAnIndependentPeer() throws Exception {
         String base = "inj/ok/" + id("t");
