@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot, Mutex};
 
-use crate::config::{self, ConnectOptions};
+use crate::config::{self, ConnectOptions, TlsOptions};
 use crate::connection::{dial_transport, Command, EventLoop, Inbox, Phase, Shared};
 use crate::error::{code, ErrorKind, MqttError, Result};
 use crate::message::{DeliveryToken, Message, Subscription};
@@ -40,13 +40,10 @@ impl Handle {
         let uris = options.validate()?;
         let tls = match &options.tls {
             Some(tls_options) => Some(tls::client_config(tls_options)?),
+            // T6: ssl:// or wss:// with nothing configured trusts the
+            // operating system's roots.
             None if uris.iter().any(|u| u.is_tls()) => {
-                return Err(MqttError::tls(format!(
-                    "'{}' needs TLS: give secureSocket.cert to trust the broker",
-                    uris.iter()
-                        .find(|u| u.is_tls())
-                        .map_or("", |u| u.original.as_str())
-                )))
+                Some(tls::client_config(&TlsOptions::default())?)
             }
             None => None,
         };

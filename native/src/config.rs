@@ -127,6 +127,11 @@ fn split_host_port(authority: &str) -> std::result::Result<(&str, Option<&str>),
 
 /// PEM or PKCS#12 material to trust the server and to identify the client.
 ///
+/// Trust (contract T1, T6): `ca_file` and `trust_store` when either is given;
+/// else `default_roots` when given; else the operating system's roots. A
+/// `ConnectOptions` without `tls` and with an `ssl://` or `wss://` URI uses
+/// the operating system's roots too.
+///
 /// `Debug` shows paths, never passwords (E3).
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct TlsOptions {
@@ -140,6 +145,10 @@ pub struct TlsOptions {
     pub key_store: Option<(PathBuf, String)>,
     /// Protocol name and version, e.g. ("TLS", "1.2").
     pub protocol: Option<(String, String)>,
+    /// DER certificates to trust when neither `ca_file` nor `trust_store` is
+    /// given; `None` means the operating system's roots. The Java bridge
+    /// passes what the JVM trusts by default here (docs/bridge.md).
+    pub default_roots: Option<Vec<Vec<u8>>>,
 }
 
 /// The will message sent by the broker when the client vanishes (P4).
@@ -164,6 +173,7 @@ impl std::fmt::Debug for TlsOptions {
             cert_key,
             key_store,
             protocol,
+            default_roots,
         } = self;
         f.debug_struct("TlsOptions")
             .field("ca_file", ca_file)
@@ -177,6 +187,12 @@ impl std::fmt::Debug for TlsOptions {
             )
             .field("key_store", &key_store.as_ref().map(|(p, _)| (p, REDACTED)))
             .field("protocol", protocol)
+            .field(
+                "default_roots",
+                &default_roots
+                    .as_ref()
+                    .map(|r| format!("{} certificates", r.len())),
+            )
             .finish()
     }
 }
@@ -386,8 +402,11 @@ mod tests {
             cert_key: Some(("/c.pem".into(), "/k.pem".into(), Some("pw-key-3".into()))),
             key_store: Some(("/k.p12".into(), "pw-store-4".into())),
             protocol: None,
+            default_roots: Some(vec![b"der-bytes-never-shown".to_vec()]),
         });
         let text = format!("{o:?} {o:#?}");
+        assert!(!text.contains("100, 101, 114"), "DER bytes in {text}");
+        assert!(text.contains("1 certificates"), "{text}");
         for pw in ["pw-connect-1", "pw-trust-2", "pw-key-3", "pw-store-4"] {
             assert!(!text.contains(pw), "{pw} in {text}");
         }

@@ -6,6 +6,7 @@
 
 mod keys;
 mod pkcs12;
+mod trust;
 mod verify;
 
 use std::fs;
@@ -15,7 +16,7 @@ use std::sync::Arc;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::{
     AlertDescription, CertificateError, ClientConfig, Error as TlsError, InconsistentKeys,
-    RootCertStore, SupportedProtocolVersion,
+    SupportedProtocolVersion,
 };
 
 use crate::config::TlsOptions;
@@ -28,8 +29,8 @@ pub fn client_config(options: &TlsOptions) -> Result<Arc<ClientConfig>> {
     let builder = ClientConfig::builder_with_provider(provider.clone())
         .with_protocol_versions(&versions)
         .map_err(|e| MqttError::tls(format!("TLS protocol versions not usable: {e}")))?;
-    let (roots, pinned) = trusted_certificates(options)?;
-    let verifier = verify::PinningVerifier::new(roots, pinned, provider.clone())
+    let trust = trust::trusted_certificates(options)?;
+    let verifier = verify::PinningVerifier::new(trust, provider.clone())
         .map_err(|e| MqttError::tls(format!("The certificates to trust cannot be used: {e}")))?;
     let builder = builder
         .dangerous()
@@ -89,43 +90,6 @@ fn protocol_versions(
             "TLS version '{other}' is not supported: use 1.2 or 1.3"
         ))),
     }
-}
-
-/// The trust anchors, and the same certificates as pins (a server that
-/// presents exactly one of them is accepted, contract T4).
-fn trusted_certificates(
-    options: &TlsOptions,
-) -> Result<(RootCertStore, Vec<CertificateDer<'static>>)> {
-    let mut roots = RootCertStore::empty();
-    let mut pinned = Vec::new();
-    let mut add = |certs: Vec<CertificateDer<'static>>, path: &Path| -> Result<()> {
-        for cert in certs {
-            roots.add(cert.clone()).map_err(|e| {
-                MqttError::tls(format!(
-                    "A certificate in '{}' cannot be trusted: {e}",
-                    path.display()
-                ))
-            })?;
-            pinned.push(cert);
-        }
-        Ok(())
-    };
-    if let Some(ca_file) = &options.ca_file {
-        add(read_certificates(ca_file)?, ca_file)?;
-    }
-    if let Some((path, password)) = &options.trust_store {
-        let data = read_file(path, "PKCS#12 trust store")?;
-        add(
-            pkcs12::trust_store_certificates(path, &data, password)?,
-            path,
-        )?;
-    }
-    if roots.is_empty() {
-        return Err(MqttError::tls(
-            "No certificate to trust: give secureSocket.cert (a PEM CA file or a PKCS#12 trust store)",
-        ));
-    }
-    Ok((roots, pinned))
 }
 
 fn read_file(path: &Path, what: &str) -> Result<Vec<u8>> {
@@ -199,9 +163,10 @@ pub fn describe_error(e: &TlsError, host: &str) -> String {
 fn describe_certificate_error(e: &CertificateError, host: &str) -> String {
     let what = "the broker's certificate";
     match e {
-        CertificateError::UnknownIssuer => format!(
-            "{what} is not trusted: it is not signed by a certificate given as secureSocket.cert"
-        ),
+        CertificateError::UnknownIssuer => trust::UnknownIssuer(trust::Source::Given).to_string(),
+        CertificateError::Other(o) if o.0.downcast_ref::<trust::UnknownIssuer>().is_some() => {
+            o.0.to_string()
+        }
         CertificateError::Expired | CertificateError::ExpiredContext { .. } => {
             format!("{what} has expired")
         }

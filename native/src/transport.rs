@@ -131,7 +131,7 @@ async fn tls_handshake<S: AsyncRead + AsyncWrite + Unpin>(
 ) -> Result<TlsIo<S>> {
     let config = tls.ok_or_else(|| {
         MqttError::tls(format!(
-            "{} needs TLS but no secureSocket is configured",
+            "{} needs TLS but no TLS configuration was built (engine bug: Handle::connect builds one for every ssl:// and wss:// URI, T6)",
             uri.original
         ))
     })?;

@@ -136,6 +136,15 @@ impl<'a> Reader<'a> {
         Ok(n)
     }
 
+    /// A count that may be absent (`-1`).
+    pub fn opt_count(&mut self) -> Result<Option<usize>> {
+        match self.len()? {
+            None => Ok(None),
+            Some(n) if n > self.data.len() => Err(self.malformed("count larger than the data")),
+            Some(n) => Ok(Some(n)),
+        }
+    }
+
     pub fn finish(&self) -> Result<()> {
         if self.data.is_empty() {
             Ok(())
@@ -282,12 +291,26 @@ fn read_tls(r: &mut Reader<'_>) -> Result<TlsOptions> {
         (None, None) => None,
         _ => return Err(MqttError::invalid("protocol needs both name and version")),
     };
+    let default_roots = match r.opt_count()? {
+        None => None,
+        Some(count) => {
+            let mut ders = Vec::with_capacity(count);
+            for _ in 0..count {
+                let der = r
+                    .bytes()?
+                    .ok_or_else(|| r.malformed("a default trusted certificate is null"))?;
+                ders.push(der.to_vec());
+            }
+            Some(ders)
+        }
+    };
     Ok(TlsOptions {
         ca_file,
         trust_store,
         cert_key,
         key_store,
         protocol,
+        default_roots,
     })
 }
 
@@ -502,6 +525,14 @@ mod tests {
     }
 
     fn options_bytes(keep_alive: i64, max_delay: i64) -> Vec<u8> {
+        options_bytes_with_roots(keep_alive, max_delay, None)
+    }
+
+    fn options_bytes_with_roots(
+        keep_alive: i64,
+        max_delay: i64,
+        roots: Option<&[&[u8]]>,
+    ) -> Vec<u8> {
         let mut w = Writer::default();
         w.i32(2);
         w.str(Some("tcp://a:1"));
@@ -530,6 +561,15 @@ mod tests {
         ] {
             w.str(v);
         }
+        match roots {
+            None => w.i32(-1),
+            Some(roots) => {
+                w.i32(roots.len() as i32);
+                for der in roots {
+                    w.bytes(Some(der));
+                }
+            }
+        }
         w.i8(1);
         w.str(Some("will/topic"));
         w.bytes(Some(b"bye"));
@@ -555,7 +595,27 @@ mod tests {
         let tls = o.tls.unwrap();
         assert_eq!(tls.ca_file, Some(PathBuf::from("ca.pem")));
         assert_eq!(tls.protocol, Some(("TLS".into(), "1.3".into())));
+        assert_eq!(tls.default_roots, None, "-1: no default trust sent");
         assert_eq!(o.will.unwrap().topic, "will/topic");
+    }
+
+    #[test]
+    fn default_trusted_certificates_are_read() {
+        let roots: [&[u8]; 2] = [b"der-1", b"der-22"];
+        let o = decode_options(&options_bytes_with_roots(-1, 5000, Some(&roots))).unwrap();
+        let tls = o.tls.unwrap();
+        assert_eq!(
+            tls.default_roots,
+            Some(vec![b"der-1".to_vec(), b"der-22".to_vec()])
+        );
+        assert_eq!(o.will.unwrap().topic, "will/topic", "nothing left unread");
+        let mut bytes = options_bytes_with_roots(-1, 5000, Some(&[]));
+        // The count comes before the will: hasWill (1), topic (4 + 10),
+        // payload (4 + 3), qos, retained, hasProperties (3).
+        let at = bytes.len() - 25 - 4;
+        bytes[at..at + 4].copy_from_slice(&i32::MAX.to_be_bytes());
+        let e = decode_options(&bytes).unwrap_err();
+        assert!(e.message().contains("count larger than the data"), "{e}");
     }
 
     #[test]

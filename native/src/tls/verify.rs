@@ -15,25 +15,28 @@ use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, CryptoProvider};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::server::ParsedCertificate;
-use rustls::{CertificateError, DigitallySignedStruct, Error, RootCertStore, SignatureScheme};
+use rustls::{CertificateError, DigitallySignedStruct, Error, OtherError, SignatureScheme};
+
+use super::trust::{Source, Trust, UnknownIssuer};
 
 #[derive(Debug)]
 pub struct PinningVerifier {
     pinned: Vec<CertificateDer<'static>>,
+    source: Source,
     inner: Arc<WebPkiServerVerifier>,
     provider: Arc<CryptoProvider>,
 }
 
 impl PinningVerifier {
     pub fn new(
-        roots: RootCertStore,
-        pinned: Vec<CertificateDer<'static>>,
+        trust: Trust,
         provider: Arc<CryptoProvider>,
     ) -> std::result::Result<Self, rustls::client::VerifierBuilderError> {
-        let inner = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
-            .build()?;
+        let inner =
+            WebPkiServerVerifier::builder_with_provider(trust.roots, provider.clone()).build()?;
         Ok(PinningVerifier {
-            pinned,
+            pinned: trust.pinned,
+            source: trust.source,
             inner,
             provider,
         })
@@ -76,6 +79,16 @@ impl ServerCertVerifier for PinningVerifier {
         }
         self.inner
             .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+            .map_err(|e| match e {
+                // Says what was trusted (contract T6): the given files, the
+                // JVM's defaults or the operating system's store.
+                Error::InvalidCertificate(CertificateError::UnknownIssuer) => {
+                    Error::InvalidCertificate(CertificateError::Other(OtherError(Arc::new(
+                        UnknownIssuer(self.source),
+                    ))))
+                }
+                other => other,
+            })
     }
 
     fn verify_tls12_signature(
