@@ -391,21 +391,33 @@ final class Wire {
                 .optInt(nonNegative(c.maxReconnectDelay(), "maxReconnectDelay"))
                 .optInt(nonNegative(c.sessionExpiryInterval(), "sessionExpiryInterval"));
         SecureSocket s = c.secureSocket();
-        if (s == null) {
+        boolean tlsUri = uris.stream().anyMatch(DefaultTrust::isTls);
+        if (s == null && !tlsUri) {
             w.i8(0);
         } else {
             w.i8(1);
-            TrustStore ts = s.trustStore();
-            CertKey ck = s.key();
-            KeyStore ks = s.keyStore();
-            w.str(s.cert(), "cert")
+            TrustStore ts = s == null ? null : s.trustStore();
+            CertKey ck = s == null ? null : s.key();
+            KeyStore ks = s == null ? null : s.keyStore();
+            w.str(s == null ? null : s.cert(), "cert")
                     .str(ts == null ? null : ts.path(), "TrustStore path")
                     .str(ts == null ? null : ts.password(), "TrustStore password")
                     .str(ck == null ? null : ck.certFile(), "certFile").str(ck == null ? null : ck.keyFile(), "keyFile")
                     .str(ck == null ? null : ck.keyPassword(), "keyPassword")
                     .str(ks == null ? null : ks.path(), "KeyStore path")
                     .str(ks == null ? null : ks.password(), "KeyStore password")
-                    .str(s.protocolName(), "protocol name").str(s.protocolVersion(), "protocol version");
+                    .str(s == null ? null : s.protocolName(), "protocol name")
+                    .str(s == null ? null : s.protocolVersion(), "protocol version");
+            if (s != null && (s.cert() != null || ts != null)) {
+                w.i32(-1);
+            } else {
+                // T6: no cert: trust what the JVM trusts by default, never the engine's OS roots.
+                List<byte[]> roots = DefaultTrust.certificates();
+                w.i32(roots.size());
+                for (byte[] der : roots) {
+                    w.bytes(der);
+                }
+            }
         }
         if (will == null) {
             w.i8(0);

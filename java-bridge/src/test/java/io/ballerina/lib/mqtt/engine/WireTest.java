@@ -166,6 +166,7 @@ class WireTest {
         for (String s : new String[] {"ca.pem", "t.p12", "tp", "c.pem", "k.pem", "kp", "k.p12", "ksp", "TLS", "1.3"}) {
             assertEquals(s, in.str());
         }
+        assertEquals(-1, in.b.getInt(), "a cert is given: no default trust sent");
         assertEquals(1, in.b.get());
         assertEquals("will/t", in.str());
         assertArrayEquals("bye".getBytes(StandardCharsets.UTF_8), in.bytes());
@@ -173,6 +174,70 @@ class WireTest {
         assertEquals(0, in.b.get());
         assertEquals(0, in.b.get());
         assertFalse(in.b.hasRemaining());
+    }
+
+    /** Skips to the TLS block of {@code encodeOptions} output with one URI and no other option. */
+    private static In tlsBlock(String uri, ConnectionConfig c) {
+        In in = new In(Wire.encodeOptions(uri, "cid", c, null));
+        assertEquals(1, in.b.getInt());
+        assertEquals(uri, in.str());
+        assertEquals("cid", in.str());
+        assertNull(in.str());
+        assertNull(in.str());
+        for (int i = 0; i < 2; i++) {
+            assertEquals(-1L, in.b.getLong());
+        }
+        assertEquals(-1, in.b.get());
+        assertEquals(-1, in.b.get());
+        for (int i = 0; i < 2; i++) {
+            assertEquals(-1L, in.b.getLong());
+        }
+        return in;
+    }
+
+    /** The certificates a TLS block carries as default trust, or null when it has none (-1). */
+    private static List<byte[]> defaultTrust(In in, String... strings) {
+        assertEquals(1, in.b.get(), "hasTls");
+        for (String s : strings) {
+            assertEquals(s, in.str());
+        }
+        int count = in.b.getInt();
+        List<byte[]> ders = new java.util.ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            ders.add(in.bytes());
+        }
+        assertEquals(0, in.b.get(), "hasWill");
+        assertFalse(in.b.hasRemaining());
+        return count == -1 ? null : ders;
+    }
+
+    /** T6: ssl:// and wss:// without a cert carry exactly the JVM's default trusted certificates. */
+    @Test
+    void tlsWithoutCertCarriesTheJvmDefaultTrust() throws Exception {
+        javax.net.ssl.TrustManagerFactory f = javax.net.ssl.TrustManagerFactory.getInstance(
+                javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        f.init((java.security.KeyStore) null);
+        java.security.cert.X509Certificate[] expected =
+                ((javax.net.ssl.X509TrustManager) f.getTrustManagers()[0]).getAcceptedIssuers();
+        assertTrue(expected.length > 0, "the JDK trusts some CAs");
+        String[] nulls = new String[10];
+        for (String uri : List.of("ssl://h:1", "MQTTS://h", "wss://h/mqtt")) {
+            List<byte[]> sent = defaultTrust(tlsBlock(uri, ConnectionConfig.defaults()), nulls);
+            assertEquals(expected.length, sent.size(), uri);
+            for (int i = 0; i < expected.length; i++) {
+                assertArrayEquals(expected[i].getEncoded(), sent.get(i), uri + " certificate " + i);
+            }
+        }
+        ConnectionConfig keyOnly = ConnectionConfig.builder()
+                .secureSocket(new SecureSocket(null, null, new CertKey("c.pem", "k.pem"), null, null, null)).build();
+        List<byte[]> sent = defaultTrust(tlsBlock("ssl://h", keyOnly),
+                null, null, null, "c.pem", "k.pem", null, null, null, null, null);
+        assertEquals(expected.length, sent.size(), "a key without a cert trusts the JVM's defaults");
+        assertNull(defaultTrust(tlsBlock("ssl://h", ConnectionConfig.builder()
+                .secureSocket(SecureSocket.ofTrustStore(new TrustStore("t.p12", "pw"))).build()),
+                null, "t.p12", "pw", null, null, null, null, null, null, null), "a trust store replaces the defaults");
+        In plain = tlsBlock("tcp://h", ConnectionConfig.defaults());
+        assertEquals(0, plain.b.get(), "tcp:// with no secureSocket has no TLS block");
     }
 
     @Test
