@@ -205,7 +205,8 @@ public type ConnectionConfiguration record {|
 # ```
 #
 # + cert - The certificates to trust: the path of a PEM file with one or more CA (or pinned
-#          server) certificates, or a PKCS#12 `crypto:TrustStore`
+#          server) certificates, or a PKCS#12 `crypto:TrustStore`; absent, what the JVM trusts by
+#          default (its CA certificates, or the store named by `javax.net.ssl.trustStore`)
 # + key - The client's own certificate and private key, for mutual TLS: PEM files as a
 #         `CertKey`, or a PKCS#12 `crypto:KeyStore`
 # + protocol - Pins the TLS version (`"1.2"` or `"1.3"`); absent allows both

@@ -4,7 +4,10 @@ package io.ballerina.lib.mqtt.engine;
  * TLS settings (contract §6). The Ballerina unions become pairs of fields of which at most one
  * is set: {@code cert} (PEM CA file) or {@code trustStore}; {@code key} ({@link CertKey}) or
  * {@code keyStore}. {@code protocolName}/{@code protocolVersion} pin the TLS version
- * (e.g. "TLS", "1.3"); null = TLS 1.2 and 1.3 allowed. {@link #toString()} never shows passwords.
+ * (e.g. "TLS", "1.3"); null = TLS 1.2 and 1.3 allowed. With neither {@code cert} nor
+ * {@code trustStore}, the client trusts what the JVM trusts by default (contract T6: cacerts, or the
+ * store named by {@code javax.net.ssl.trustStore}), as with no SecureSocket at all.
+ * {@link #toString()} never shows passwords.
  */
 public record SecureSocket(String cert, TrustStore trustStore, CertKey key, KeyStore keyStore,
                            String protocolName, String protocolVersion) {
@@ -16,6 +19,14 @@ public record SecureSocket(String cert, TrustStore trustStore, CertKey key, KeyS
 
     public static SecureSocket ofTrustStore(TrustStore trustStore) {
         return new SecureSocket(null, trustStore, null, null, null, null);
+    }
+
+    /**
+     * Trust what the JVM trusts by default (T6); add a client certificate with {@link #withKey} or
+     * {@link #withKeyStore}, or pin the version with {@link #withProtocol}.
+     */
+    public static SecureSocket defaultTrust() {
+        return new SecureSocket(null, null, null, null, null, null);
     }
 
     public SecureSocket withKey(CertKey newKey) {

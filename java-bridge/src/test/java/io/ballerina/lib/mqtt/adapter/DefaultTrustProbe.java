@@ -52,7 +52,7 @@ public final class DefaultTrustProbe {
     private static String viaHostApi(String url, CertKey key, String payload) {
         ConnectionConfig.Builder config = ConnectionConfig.builder();
         if (key != null) {
-            config.secureSocket(new SecureSocket(null, null, key, null, null, null));
+            config.secureSocket(SecureSocket.defaultTrust().withKey(key));
         }
         MqttClient client = MqttClient.connect(url, "t6-api", ClientConfig.of(config.build()));
         client.subscribe(List.of(Subscription.of(TOPIC, 1)));
