@@ -70,6 +70,26 @@ function untrustedServerIsRejected() {
 }
 
 @test:Config {groups: ["tls"]}
+function noSecureSocketTrustsTheJvmDefaults() {
+    // T6: without `cert` the client trusts what the JVM trusts by default, which does not include
+    // the test CA, so the handshake fails certificate verification. The accepting case (the CA in
+    // a store named by javax.net.ssl.trustStore) needs its own JVM: java-bridge DefaultTrustTest.
+    Client|Error result = new (tlsUrl, uniqueClientId("tls-default-trust"));
+    assertMqttError(result, "certificate verification failed");
+    if result is Error {
+        test:assertTrue(mentions(result, "the JVM trusts by default"), result.message());
+    }
+}
+
+@test:Config {groups: ["mtls"]}
+function keyWithoutCertTrustsTheJvmDefaults() {
+    // T6: a `key` without `cert` is mutual TLS with the JVM's default trust (as above).
+    Client|Error result = new (mtlsUrl, uniqueClientId("mtls-default-trust"),
+        connectionConfig = {secureSocket: {key: {certFile: clientCertPath(), keyFile: clientKeyPath()}}});
+    assertMqttError(result, "certificate verification failed");
+}
+
+@test:Config {groups: ["tls"]}
 function missingCertificateFileIsNamed() {
     string missing = certDir + "/does-not-exist.pem";
     Client|Error result = new (tlsUrl, uniqueClientId("tls-missing"), connectionConfig = {secureSocket: {cert: missing}});
