@@ -1,4 +1,5 @@
-//! TLS client configuration from the user's files (contract §6).
+//! TLS client configuration from the user's files (contract §6), or with
+//! default trust when no file names what to trust (T6, `trust.rs`).
 //!
 //! One crypto provider (ring) is chosen explicitly: rustls panics at first
 //! use when two are linked and none is installed (R13). Error messages name
