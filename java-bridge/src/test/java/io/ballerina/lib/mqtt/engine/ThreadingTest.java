@@ -22,6 +22,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
+import io.ballerina.lib.mqtt.engine.fixture.PacketProxy;
 import io.ballerina.lib.mqtt.engine.fixture.Wait;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -165,25 +166,26 @@ class ThreadingTest extends WithSharedBroker {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch blocking = new CountDownLatch(1);
         MqttClient sub = Support.subscriber(broker.url(), "thr/dep/#");
-        MqttClient pub = Support.client(broker.url(), "thr-dep-pub");
+        // The publisher's acks pass a proxy that holds them until the dependent is registered: it then runs where
+        // the engine completes the publish, never on this thread (a race under load before).
+        PacketProxy proxy = PacketProxy.start(broker.port());
+        MqttClient pub = Support.client(proxy.url(), "thr-dep-pub");
         MqttClient other = Support.client(broker.url(), "thr-dep-other");
         try {
             MessageStream stream = sub.receive();
-            // A dependent registered after completion runs on the caller: publish until one runs on
-            // the completions thread (the first, practically always: registration takes microseconds).
-            for (int i = 0; i < 20 && blocking.getCount() > 0; i++) {
-                pub.publishAsync("thr/dep/" + i, Message.of("dep" + i).withQos(2)).whenComplete((t, e) -> {
-                    if (Thread.currentThread().getName().equals("mqtt-engine-completions")) {
-                        blocking.countDown();
-                        try {
-                            release.await();
-                        } catch (InterruptedException ignored) {
-                            Thread.currentThread().interrupt();
-                        }
+            proxy.holdAcks(true);
+            pub.publishAsync("thr/dep/0", Message.of("dep0").withQos(2)).whenComplete((t, e) -> {
+                if (Thread.currentThread().getName().equals("mqtt-engine-completions")) {
+                    blocking.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException ignored) {
+                        Thread.currentThread().interrupt();
                     }
-                });
-                assertEquals("dep" + i, Support.next(stream, "message " + i).payloadAsString());
-            }
+                }
+            });
+            proxy.holdAcks(false);
+            assertEquals("dep0", Support.next(stream, "the message").payloadAsString());
             assertTrue(blocking.await(SOON.toSeconds(), TimeUnit.SECONDS), "no dependent ran on mqtt-engine-completions");
             // Blocked dependent: publish futures wait, but the event pump still delivers messages and
             // completes other requests.
@@ -199,6 +201,7 @@ class ThreadingTest extends WithSharedBroker {
             finish(sub);
             finish(pub);
             finish(other);
+            proxy.close();
         }
     }
 
