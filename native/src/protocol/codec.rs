@@ -13,7 +13,7 @@
 use bytes::{Bytes, BytesMut};
 use rumqttc::v5::mqttbytes::v5::{
     Connect, ConnectProperties, Disconnect, DisconnectReasonCode, Filter, LastWill,
-    LastWillProperties, Login, Packet, Publish, PublishProperties, RetainForwardRule,
+    LastWillProperties, Packet, Publish, PublishProperties, RetainForwardRule,
 };
 use rumqttc::v5::mqttbytes::QoS as WireQoS;
 use rumqttc::v5::mqttbytes::{self};
@@ -245,11 +245,57 @@ pub fn connect_packet(options: &ConnectOptions, client_id: &str) -> Packet {
             properties,
         }
     });
-    let login = options.username.as_ref().map(|user| Login {
-        username: user.clone(),
-        password: options.password.clone().unwrap_or_default(),
-    });
-    Packet::Connect(connect, will, login)
+    // The login is framed by `connect_bytes`.
+    Packet::Connect(connect, will, None)
+}
+
+/// The bytes of our CONNECT. rumqttc 0.25.1 writes a User Name and a
+/// Password only when they are non-empty, and a Password only with a User
+/// Name; MQTT 5 allows a zero-length User Name or Password and a Password
+/// alone (§3.1.2.8, §3.1.2.9, §3.1.3.5, §3.1.3.6). Both come last in the
+/// payload, so they are appended here, their flags set and the Remaining
+/// Length written anew.
+pub fn connect_bytes(options: &ConnectOptions, client_id: &str) -> Result<BytesMut> {
+    let mut rumqttc = BytesMut::new();
+    write_packet(
+        &connect_packet(options, client_id),
+        &mut rumqttc,
+        &ServerLimits::default(),
+        || "CONNECT".into(),
+    )?;
+    let header = 1 + rumqttc[1..].iter().take_while(|b| *b & 0x80 != 0).count() + 1;
+    let mut body = rumqttc.split_off(header);
+    // Protocol Name (2 + 4 bytes) and Protocol Level come before the flags.
+    const FLAGS: usize = 7;
+    for (flag, field) in [
+        (0x80, options.username.as_deref()),
+        (0x40, options.password.as_deref()),
+    ] {
+        if let Some(field) = field {
+            body[FLAGS] |= flag;
+            // check_connect keeps both within 65,535 bytes.
+            body.extend_from_slice(&(field.len() as u16).to_be_bytes());
+            body.extend_from_slice(field.as_bytes());
+        }
+    }
+    let mut out = BytesMut::with_capacity(body.len() + 5);
+    out.extend_from_slice(&[0x10]);
+    let mut remaining = body.len();
+    loop {
+        let byte = (remaining % 128) as u8;
+        remaining /= 128;
+        out.extend_from_slice(&[if remaining > 0 { byte | 0x80 } else { byte }]);
+        if remaining == 0 {
+            break;
+        }
+    }
+    if let Some(error) =
+        limits::packet_too_large("CONNECT", out.len() + body.len(), &ServerLimits::default())
+    {
+        return Err(error);
+    }
+    out.extend_from_slice(&body);
+    Ok(out)
 }
 
 pub fn disconnect_packet(reason: DisconnectReasonCode) -> Packet {

@@ -12,6 +12,8 @@
 //! * `header`        — the fixed flags of a received packet's first bytes.
 //! * `reasons`       — every MQTT reason code and its name.
 
+#[cfg(test)]
+mod boundaries;
 pub mod codec;
 mod header;
 pub mod keep_alive;
@@ -171,12 +173,7 @@ impl Protocol {
 
     /// The encoded CONNECT of the next attempt.
     pub fn connect_bytes(&self) -> Result<BytesMut> {
-        let mut buf = BytesMut::new();
-        let packet = codec::connect_packet(&self.options, self.client_id());
-        codec::write_packet(&packet, &mut buf, &ServerLimits::default(), || {
-            "CONNECT".into()
-        })?;
-        Ok(buf)
+        codec::connect_bytes(&self.options, self.client_id())
     }
 
     /// The largest packet we take from the broker.
