@@ -38,23 +38,32 @@ const string STREAM_CLOSED_MESSAGE = "Stream is closed. Therefore, no operations
 const string RESPONSE_TOPIC_NOT_SET_MESSAGE = "Response topic is not set";
 
 // Client-side reason codes carried in `ErrorDetails.reasonCode` (rule E2). They match the
-// released module, so programs that test for them keep working.
+// released module, so programs that test for them keep working; names and values are those of
+// native/src/error.rs and MqttException (tools/check_reason_codes.py keeps them equal).
 
 // Timed out waiting for the broker.
-const int REASON_TIMED_OUT = 32000;
+const int TIMEOUT = 32000;
 // The client is (still) connected, e.g. `close` before `disconnect`.
-const int REASON_CLIENT_CONNECTED = 32100;
+const int CLIENT_CONNECTED = 32100;
 // The client is disconnected.
-const int REASON_CLIENT_DISCONNECTED = 32101;
+const int CLIENT_DISCONNECTED = 32101;
 // Unable to connect to the broker.
-const int REASON_UNABLE_TO_CONNECT = 32103;
+const int SERVER_CONNECT_ERROR = 32103;
 // The client is not connected.
-const int REASON_CLIENT_NOT_CONNECTED = 32104;
+const int CLIENT_NOT_CONNECTED = 32104;
+// The broker broke the MQTT protocol; the client closed the connection (rule P5).
+const int PROTOCOL_VIOLATION = 32108;
 // The connection was lost.
-const int REASON_CONNECTION_LOST = 32109;
+const int CONNECTION_LOST = 32109;
 // A connect is already in progress.
-const int REASON_CONNECT_IN_PROGRESS = 32110;
+const int CONNECT_IN_PROGRESS = 32110;
 // The client is closed: every call after `close` fails with this code.
-const int REASON_CLIENT_CLOSED = 32111;
+const int CLIENT_CLOSED = 32111;
+// An argument or configuration value is invalid; nothing was sent (rule P5).
+const int INVALID_ARGUMENT = 32120;
 // Too many publishes are in progress.
-const int REASON_MAX_INFLIGHT = 32202;
+const int MAX_INFLIGHT = 32202;
+// The broker closed the connection each time this publish was sent: given up (rule C8).
+const int PUBLISH_ABANDONED = 32205;
+// The packet would exceed the MQTT maximum or the broker's Maximum Packet Size (rule P5).
+const int PACKET_TOO_LARGE = 51002;

@@ -18,10 +18,18 @@ public class MqttException extends RuntimeException {
     public static final int CLIENT_DISCONNECTED = 32101;
     public static final int SERVER_CONNECT_ERROR = 32103;
     public static final int CLIENT_NOT_CONNECTED = 32104;
+    /** The broker broke the MQTT protocol; the client closed the connection (P5). */
+    public static final int PROTOCOL_VIOLATION = 32108;
     public static final int CONNECTION_LOST = 32109;
     public static final int CONNECT_IN_PROGRESS = 32110;
     public static final int CLIENT_CLOSED = 32111;
+    /** An argument or configuration value is invalid; nothing was sent (P5). */
+    public static final int INVALID_ARGUMENT = 32120;
     public static final int MAX_INFLIGHT = 32202;
+    /** The broker closed the connection each time this publish was sent: given up (C8). */
+    public static final int PUBLISH_ABANDONED = 32205;
+    /** The packet would exceed the MQTT maximum or the broker's Maximum Packet Size (P5). */
+    public static final int PACKET_TOO_LARGE = 51002;
 
     /** -1 = none. */
     private final int reasonCode;
