@@ -476,6 +476,14 @@ impl Writer {
         self.i8(4);
         self.i64(handle);
     }
+
+    /// An engine log record: level 1 (error) … 5 (trace), target, text.
+    pub fn log(&mut self, level: i8, target: &str, text: &str) {
+        self.i8(5);
+        self.i8(level);
+        self.str(Some(target));
+        self.str(Some(text));
+    }
 }
 
 #[cfg(test)]

@@ -5,9 +5,11 @@
 //! (docs/bridge.md). Engine threads reach Java only through the
 //! synchronous publish notifier the JNI layer installs (`sync`).
 
+mod logging;
 mod queue;
 mod sync;
 
+pub use logging::to_java as log_to_java;
 pub use queue::Lane;
 pub use sync::{install_notifier, publish_sync, Notifier};
 

@@ -23,6 +23,8 @@ pub(super) enum Event {
     Message(i64, Option<AckId>, Message),
     Connection(i64, ConnectionEvent),
     End(i64),
+    /// A `log` record of the engine: level, target, text (`logging`).
+    Log(log::Level, String, String),
 }
 
 /// The shared queues, each drained by one Java thread (docs/bridge.md,
@@ -165,6 +167,9 @@ fn encode(body: &mut Writer, event: &Event) {
             ConnectionEvent::SubscriptionRefused(e) => body.connection(*handle, 3, Some(e), ""),
         },
         Event::End(handle) => body.end(*handle),
+        Event::Log(level, target, text) => {
+            body.log(super::logging::level_number(*level), target, text)
+        }
     }
 }
 

@@ -255,6 +255,28 @@ void_exports! {
     Java_io_ballerina_lib_mqtt_engine_Native_endDispatch(handle: jlong) => bridge::end_dispatch(handle);
 }
 
+/// Sends the engine's log records from `level` (1 error … 5 trace) on to
+/// Java's event pump, which logs them through `System.Logger`; 0 turns
+/// them off.
+#[no_mangle]
+pub extern "system" fn Java_io_ballerina_lib_mqtt_engine_Native_logLevel<'local>(
+    mut env: JNIEnv<'local>,
+    _class: JClass<'local>,
+    level: jint,
+) {
+    guard(&mut env, (), |_| {
+        match level {
+            0 => log::set_max_level(log::LevelFilter::Off),
+            1 => bridge::log_to_java(log::Level::Error),
+            2 => bridge::log_to_java(log::Level::Warn),
+            3 => bridge::log_to_java(log::Level::Info),
+            4 => bridge::log_to_java(log::Level::Debug),
+            _ => bridge::log_to_java(log::Level::Trace),
+        }
+        Ok(())
+    })
+}
+
 #[no_mangle]
 pub extern "system" fn Java_io_ballerina_lib_mqtt_engine_Native_status<'local>(
     mut env: JNIEnv<'local>,

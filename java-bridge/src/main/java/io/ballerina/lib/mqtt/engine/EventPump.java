@@ -80,6 +80,7 @@ final class EventPump {
                 } catch (UnsatisfiedLinkError e) {
                     throw new MqttException(e.getMessage(), e);
                 }
+                Native.logLevel(engineLogLevel());
                 EventPump created = new EventPump();
                 created.pumpThread.start();
                 created.publishedThread.start();
@@ -89,6 +90,34 @@ final class EventPump {
         } finally {
             INSTANCE_LOCK.unlock();
         }
+    }
+
+    // ------------------------------------------------------------------ engine logs
+
+    /** The engine's records go to loggers under this name (docs/bridge.md, "Logging"). */
+    static final String ENGINE_LOGGER = "io.ballerina.lib.mqtt.native";
+
+    private static final System.Logger.Level[] ENGINE_LEVELS = {System.Logger.Level.ERROR,
+        System.Logger.Level.WARNING, System.Logger.Level.INFO, System.Logger.Level.DEBUG, System.Logger.Level.TRACE};
+
+    /** The most detailed engine level (1 error ... 5 trace) the application's logging would print; 0 none. */
+    private static int engineLogLevel() {
+        System.Logger logger = System.getLogger(ENGINE_LOGGER);
+        int level = 0;
+        for (int i = 0; i < ENGINE_LEVELS.length; i++) {
+            if (logger.isLoggable(ENGINE_LEVELS[i])) {
+                level = i + 1;
+            }
+        }
+        return level;
+    }
+
+    /** Logs an engine record to {@code io.ballerina.lib.mqtt.native.<module>} (Rust's module path, dotted). */
+    private static void logEngine(Wire.Log record) {
+        String module = record.target().replace("mqtt_engine::", "").replace("mqtt_engine", "").replace("::", ".");
+        String name = module.isEmpty() ? ENGINE_LOGGER : ENGINE_LOGGER + "." + module;
+        int level = Math.max(1, Math.min(ENGINE_LEVELS.length, record.level()));
+        System.getLogger(name).log(ENGINE_LEVELS[level - 1], record.text());
     }
 
     // ------------------------------------------------------------------ requests
@@ -250,6 +279,10 @@ final class EventPump {
 
     private void dispatch(List<Wire.Event> events) {
         for (Wire.Event event : events) {
+            if (event instanceof Wire.Log record) {
+                logEngine(record);
+                continue;
+            }
             if (event instanceof Wire.Completion c) {
                 CompletableFuture<Wire.Completion> future = pending.remove(c.requestId());
                 if (future != null) {

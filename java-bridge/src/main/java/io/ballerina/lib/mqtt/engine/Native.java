@@ -59,6 +59,12 @@ final class Native {
     /** 0 connecting, 1 connected, 2 reconnecting, 3 disconnected, 4 closed/unknown. */
     static native int status(long handle);
 
+    /**
+     * The engine's log records from {@code level} on (1 error ... 5 trace; 0 none) come as LOG events on
+     * {@link #LANE_EVENTS}.
+     */
+    static native void logLevel(int level);
+
     static native void start(long handle, long requestId);
 
     static native void detach(long handle, long requestId);

@@ -22,6 +22,7 @@ final class Wire {
     static final byte EVENT_MESSAGE = 2;
     static final byte EVENT_CONNECTION = 3;
     static final byte EVENT_END = 4;
+    static final byte EVENT_LOG = 5;
 
     static final int CONNECTION_LOST = 1;
     static final int CONNECTION_RECONNECTED = 2;
@@ -33,7 +34,7 @@ final class Wire {
     // ------------------------------------------------------------------ events (engine → Java)
 
     /** One event of a poll batch. */
-    sealed interface Event permits Completion, Received, ConnectionEvent, End {
+    sealed interface Event permits Completion, Received, ConnectionEvent, End, Log {
     }
 
     /**
@@ -60,6 +61,10 @@ final class Wire {
 
     /** END: no more messages for this handle. */
     record End(long handle) implements Event {
+    }
+
+    /** LOG: a record of the engine's {@code log}: level 1 error ... 5 trace, its Rust module, its text. */
+    record Log(int level, String target, String text) implements Event {
     }
 
     /** Decodes a poll batch. */
@@ -112,6 +117,11 @@ final class Wire {
                         events.add(new ConnectionEvent(handle, kind, reasonCode, message));
                     }
                     case EVENT_END -> events.add(new End(in.getLong()));
+                    case EVENT_LOG -> {
+                        int level = in.get();
+                        String target = readStr(in);
+                        events.add(new Log(level, target, readStr(in)));
+                    }
                     default -> throw malformed("unknown event type " + type + " at event " + i);
                 }
             }
