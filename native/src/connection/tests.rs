@@ -581,3 +581,47 @@ async fn connack_limits_refuse_calls_before_sending() {
         .await;
     assert!(fits.await.unwrap().is_ok());
 }
+
+/// C4: on a new session the restored subscriptions go out before the
+/// publishes re-sent or queued meanwhile, so a publish to one of our own
+/// filters comes back to us (the broker handles packets in order).
+#[tokio::test(start_paused = true)]
+async fn a_new_session_restores_subscriptions_before_resending_publishes() {
+    use rumqttc::v5::mqttbytes::v5::{SubAck, SubscribeReasonCode};
+    let mut o = options("restore-order");
+    o.automatic_reconnect = true;
+    let mut h = start(o);
+    let mut broker = h.connect(connack(false, None)).await;
+    let subscribed = h.subscribe("own/t");
+    let Packet::Subscribe(subscribe) = broker.recv().await else {
+        panic!("SUBSCRIBE")
+    };
+    let granted = SubAck {
+        pkid: subscribe.pkid,
+        return_codes: vec![SubscribeReasonCode::Success(WireQoS::AtMostOnce)],
+        properties: None,
+    };
+    broker.send(&[Packet::SubAck(granted)]).await;
+    subscribed.await.unwrap().unwrap();
+    // A QoS 1 publish in flight when the connection goes.
+    let published = h.publish("own/t", Message::new(&b"x"[..]).with_qos(QoS::AtLeastOnce));
+    assert!(matches!(broker.recv().await, Packet::Publish(_)));
+    drop(broker);
+    assert!(matches!(
+        h.next_event().await,
+        ConnectionEvent::ConnectionLost(_)
+    ));
+    let mut broker = h.broker().await;
+    broker.accept(connack(false, None)).await;
+    let Packet::Subscribe(restore) = broker.recv().await else {
+        panic!("the restored SUBSCRIBE comes first")
+    };
+    assert_eq!(restore.filters[0].path, "own/t");
+    let Packet::Publish(again) = broker.recv().await else {
+        panic!("then the publish again")
+    };
+    broker
+        .send(&[Packet::PubAck(PubAck::new(again.pkid, None))])
+        .await;
+    assert!(published.await.unwrap().is_ok());
+}

@@ -227,6 +227,16 @@ impl Protocol {
         self.server = limits;
         self.session_present = connack.session_present;
         self.reconnecting = false;
+        // A new session gets its subscriptions back before the publishes
+        // queued or re-sent go out: the broker handles a connection's
+        // packets in order, so a publish to a filter of our own is then
+        // delivered to us too (C4).
+        if !connack.session_present {
+            let restore = self.subscriptions.to_restore();
+            if !restore.is_empty() {
+                self.send_subscribe(restore, None);
+            }
+        }
         let mut out = Vec::new();
         let finished = self.session.connected(
             connack.session_present,
@@ -235,12 +245,6 @@ impl Protocol {
         );
         self.finished.extend(finished);
         self.send_all(out);
-        if !connack.session_present {
-            let restore = self.subscriptions.to_restore();
-            if !restore.is_empty() {
-                self.send_subscribe(restore, None);
-            }
-        }
         Ok(())
     }
 

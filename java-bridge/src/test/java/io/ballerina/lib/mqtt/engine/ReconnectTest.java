@@ -236,7 +236,9 @@ class ReconnectTest {
                 c.subscribe(List.of(Subscription.of("fo/t")));
                 MessageStream stream = c.receive();
                 first.stop();
-                assertTrue(Wait.until(SOON, c::isConnected), "C3: reconnected to the second broker");
+                // isConnected may still be true before the client has read the first broker's close.
+                assertTrue(Wait.until(SOON, () -> second.log().contains("as " + clientId) && c.isConnected()),
+                        "C3: reconnected to the second broker");
                 c.publish("fo/t", Message.of("on the second"));
                 Message m = next(stream, "own message through the second broker");
                 assertEquals("on the second", m.payloadAsString());
