@@ -88,7 +88,10 @@ mod tests {
         assert!(lane_holds(&expected), "the warning reached the lane");
         to_java(Level::Debug);
         log::debug!(target: "mqtt_engine::test", "now at debug");
-        assert!(lane_holds(b"now at debug"), "a later call changes the level");
+        assert!(
+            lane_holds(b"now at debug"),
+            "a later call changes the level"
+        );
         to_java(Level::Error);
     }
 }

@@ -3,15 +3,15 @@
 //! per-handle forwarders that move received messages under credit to the
 //! event pump (clients) or to the listener's own dispatch queue
 //! (docs/bridge.md). Engine threads reach Java only through the
-//! synchronous publish notifier the JNI layer installs (`sync`).
+//! synchronous publish notifier the JNI layer installs (`publish`).
 
 mod logging;
+mod publish;
 mod queue;
-mod sync;
 
 pub use logging::to_java as log_to_java;
+pub use publish::{install_notifier, publish};
 pub use queue::Lane;
-pub use sync::{install_notifier, publish_sync, Notifier};
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
@@ -26,7 +26,7 @@ use crate::client::Client;
 use crate::connection::Phase;
 use crate::error::{MqttError, Result};
 use crate::listener::Listener;
-use crate::message::{DeliveryToken, Subscription};
+use crate::message::Subscription;
 use crate::protocol::session::{AckId, Completion};
 use crate::runtime;
 use crate::wire;
@@ -45,11 +45,6 @@ fn complete(request_id: i64, result: Result<()>) {
         Lane::Events,
         Event::Completion(request_id, result.map(|_| 0)),
     );
-}
-
-fn complete_publish(request_id: i64, result: Result<DeliveryToken>) {
-    let message_id = result.map(|token| token.message_id);
-    push(Lane::Published, Event::Completion(request_id, message_id));
 }
 
 /// Waits up to `timeout` for events of `lane` and encodes a batch (None when none came).
@@ -340,16 +335,6 @@ fn client_of(entry: &Entry) -> Result<Client> {
         Some(Endpoint::Client(c)) => Ok(c.clone()),
         _ => Err(MqttError::invalid("This operation needs a client handle")),
     }
-}
-
-/// Starts an asynchronous publish; its completion goes on the publish lane.
-pub fn publish(handle: i64, topic: String, message: Vec<u8>, request_id: i64) {
-    start_publish(
-        handle,
-        topic,
-        message,
-        Completion::Request(complete_publish, request_id),
-    );
 }
 
 /// Hands a publish to the handle's connection; `done` gets every outcome,

@@ -142,25 +142,45 @@ fn publish_args(
     Ok((topic, bytes(env, message, "message")?))
 }
 
+/// A publish: the message id when it completed during the call, -1 when its
+/// outcome comes later; a failure during the call is thrown. `waiting`:
+/// the caller blocks for it (`publishSync`), so a later outcome comes
+/// through `Native.publishCompleted`; else on the publish lane.
+fn publish<'local>(
+    env: &mut JNIEnv<'local>,
+    class: &JClass<'local>,
+    (handle, topic, message, request_id): (jlong, JByteArray<'local>, JByteArray<'local>, jlong),
+    waiting: bool,
+) -> jlong {
+    guard(env, -1, |env| {
+        if waiting {
+            upcall::prepare(env, class)?;
+        }
+        let (topic, message) = publish_args(env, &topic, &message)?;
+        match bridge::publish(handle, topic, message, request_id, waiting) {
+            None => Ok(-1),
+            Some(outcome) => outcome.map(jlong::from),
+        }
+    })
+}
+
 #[no_mangle]
 pub extern "system" fn Java_io_ballerina_lib_mqtt_engine_Native_publish<'local>(
     mut env: JNIEnv<'local>,
-    _class: JClass<'local>,
+    class: JClass<'local>,
     handle: jlong,
     topic: JByteArray<'local>,
     message: JByteArray<'local>,
     request_id: jlong,
-) {
-    guard(&mut env, (), |env| {
-        let (topic, message) = publish_args(env, &topic, &message)?;
-        bridge::publish(handle, topic, message, request_id);
-        Ok(())
-    })
+) -> jlong {
+    publish(
+        &mut env,
+        &class,
+        (handle, topic, message, request_id),
+        false,
+    )
 }
 
-/// A synchronous publish: the message id when it completed during the call,
-/// -1 when `Native.publishCompleted` will bring the outcome; a failure
-/// during the call is thrown.
 #[no_mangle]
 pub extern "system" fn Java_io_ballerina_lib_mqtt_engine_Native_publishSync<'local>(
     mut env: JNIEnv<'local>,
@@ -170,14 +190,7 @@ pub extern "system" fn Java_io_ballerina_lib_mqtt_engine_Native_publishSync<'loc
     message: JByteArray<'local>,
     request_id: jlong,
 ) -> jlong {
-    guard(&mut env, -1, |env| {
-        upcall::prepare(env, &class)?;
-        let (topic, message) = publish_args(env, &topic, &message)?;
-        match bridge::publish_sync(handle, topic, message, request_id) {
-            None => Ok(-1),
-            Some(outcome) => outcome.map(jlong::from),
-        }
-    })
+    publish(&mut env, &class, (handle, topic, message, request_id), true)
 }
 
 #[no_mangle]

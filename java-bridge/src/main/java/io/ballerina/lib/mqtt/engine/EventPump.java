@@ -159,6 +159,32 @@ final class EventPump {
         return await(future);
     }
 
+    /**
+     * A publish the caller does not wait for: completed at once when the engine completed it during the call
+     * (dependents then run on the thread that registers them, as for any completed future), else on the publish
+     * completions thread. A refusal during the call fails the future.
+     */
+    CompletableFuture<Wire.Completion> publishAsync(long handle, byte[] topicUtf8, byte[] message) {
+        long requestId = nextRequestId.getAndIncrement();
+        CompletableFuture<Wire.Completion> future = new CompletableFuture<>();
+        pending.put(requestId, future);
+        long messageId;
+        try {
+            messageId = Native.publish(handle, topicUtf8, message, requestId);
+        } catch (MqttException e) {
+            pending.remove(requestId);
+            return CompletableFuture.failedFuture(e);
+        } catch (RuntimeException | Error e) {
+            pending.remove(requestId);
+            throw engineFailure(e);
+        }
+        if (messageId >= 0) {
+            pending.remove(requestId);
+            future.complete(new Wire.Completion(requestId, true, (int) messageId, -1, null));
+        }
+        return future;
+    }
+
     /** {@link Native#publishCompleted}: on an engine thread; must not throw, must not run user code. */
     static void completedByEngine(long requestId, int messageId, int reasonCode, String error) {
         try {

@@ -99,7 +99,9 @@ public final class MqttClient implements AutoCloseable {
      * Publishes without waiting. The future fails with an {@link MqttException}. Its dependent
      * actions run on the engine's publish completions thread ({@code mqtt-engine-completions}),
      * one at a time and never on the event pump: keep them short, or use the {@code *Async}
-     * variants with an executor for work that blocks.
+     * variants with an executor for work that blocks. A publish the engine completed during this
+     * call (QoS 0 written at once, or refused) returns a completed future, whose dependents run
+     * on the thread that registers them, as for any completed future.
      */
     public CompletableFuture<DeliveryToken> publishAsync(String topic, Message message) {
         checkOpen();
@@ -120,7 +122,7 @@ public final class MqttClient implements AutoCloseable {
         MqttException.nonNull(message, "Message");
         byte[] topicUtf8 = topicUtf8(topic);
         byte[] encoded = Wire.encodeMessage(message);
-        return pump.submit(requestId -> Native.publish(state.handle, topicUtf8, encoded, requestId));
+        return pump.publishAsync(state.handle, topicUtf8, encoded);
     }
 
     private static byte[] topicUtf8(String topic) {

@@ -20,10 +20,10 @@ final class Native {
 
     /**
      * The topic comes as UTF-8 (well-formed: callers check), which the engine takes without the JVM's
-     * modified-UTF-8 copy of a String. Completion (on {@link #LANE_PUBLISHED}): OK with the messageId,
-     * or error.
+     * modified-UTF-8 copy of a String. Returns the messageId when the publish completed during the call (a QoS 0
+     * publish written at once; a refusal is thrown), else -1 and the completion comes on {@link #LANE_PUBLISHED}.
      */
-    static native void publish(long handle, byte[] topic, byte[] message, long requestId);
+    static native long publish(long handle, byte[] topic, byte[] message, long requestId);
 
     /**
      * A publish the caller waits for ({@link EventPump#publish}): returns the messageId when it completed during
