@@ -290,17 +290,6 @@ impl MessageStream {
         Ok(self.inbox.lock().await.recv().await.map(|d| d.message))
     }
 
-    /// The next message if one is buffered now.
-    pub fn try_next(&mut self) -> Result<Option<Message>> {
-        if self.closed {
-            return Err(MqttError::new(ErrorKind::State, STREAM_CLOSED));
-        }
-        match self.inbox.try_lock() {
-            Ok(mut inbox) => Ok(inbox.try_recv().ok().map(|d| d.message)),
-            Err(_) => Ok(None),
-        }
-    }
-
     /// Closes this stream only; other streams keep their messages (R2).
     pub fn close(&mut self) -> Result<()> {
         if self.closed {

@@ -4,41 +4,47 @@
 //! # Layout
 //!
 //! * `config`     — connection options, URI parsing (C1), defaults (C2), topic checks (P3).
-//! * `error`      — the one error type and the reason codes of E2.
+//! * `error`      — the one error type and the client-side reason codes of E2.
 //! * `message`    — messages, properties, subscriptions, delivery tokens.
-//! * `codec`      — our types to and from rumqttc's packets; framing.
-//! * `state`      — the session state machine, no I/O: packet ids, tokens,
-//!   re-sends with DUP, ack order (P1, P2, C5, L3).
-//! * `connection` — the event loop task of one connection: socket,
-//!   keep-alive, back-pressure, reconnect with backoff and failover (C3–C7).
+//! * `protocol`   — the pure protocol core of one connection, no I/O: session
+//!   state (P1, P2, C5, C8, L3), subscriptions, keep-alive, limits (P5, C9),
+//!   the codec over rumqttc's packets, reason codes.
+//! * `connection` — the thin driver: the core shared by the handles (which
+//!   write plain TCP output themselves) and one tokio task per connection
+//!   for reads, timers, back-pressure, reconnect and failover (C3–C7).
 //! * `backoff`    — reconnect delays with jitter.
 //! * `transport`  — TCP, TLS, WebSocket streams.
-//! * `tls`        — rustls configuration from PEM files.
+//! * `tls`        — rustls configuration: PEM/PKCS#12 files, default trust (T6).
 //! * `client`     — the client handle and its message stream (§2.1, R1, R2).
 //! * `listener`   — the listener, received messages and their caller (§2.2, L1–L6).
 //! * `runtime`    — the one shared tokio runtime.
 //! * `wire`       — the byte format to and from the Java bridge (fuzzed).
-//! * `bridge`     — handles, the event queue and credit-based forwarding
-//!   that the JNI exports use; no JNI types.
-//! * `jni`        — the `Native` class's exports; the only user of the `jni` crate.
+//! * `bridge`     — handles, event queues, credit-based forwarding, publish
+//!   completions and log records for Java; no JNI types.
+//! * `jni`        — the `Native` class's exports and its one upcall; the only
+//!   user of the `jni` crate.
 //!
-//! Design notes on why the event loop is ours and not rumqttc's are in
+//! Design notes (why the event loop is ours, where each rule lives) are in
 //! `docs/design.md`.
 
-pub mod backoff;
-pub mod bridge;
+// The Rust API (client, listener and their types); `protocol` and `wire`
+// are public for the property tests of native/tests/parsers_fuzz.rs, the
+// rest is the engine's own.
 pub mod client;
 pub mod config;
-pub mod connection;
 pub mod error;
-pub mod jni;
 pub mod listener;
 pub mod message;
 pub mod protocol;
-pub mod runtime;
-pub mod tls;
-pub mod transport;
 pub mod wire;
+
+pub(crate) mod backoff;
+pub(crate) mod bridge;
+pub(crate) mod connection;
+pub(crate) mod jni;
+pub(crate) mod runtime;
+pub(crate) mod tls;
+pub(crate) mod transport;
 
 pub use client::{Client, MessageStream};
 pub use config::{ConnectOptions, TlsOptions, Will};

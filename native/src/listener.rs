@@ -92,22 +92,6 @@ impl Listener {
         Some(self.received(delivery))
     }
 
-    /// Up to `max` messages already buffered, without waiting.
-    pub fn try_next_batch(&self, max: usize, into: &mut Vec<Received>) {
-        if self.stopped.load(Ordering::Acquire) {
-            return;
-        }
-        let Ok(mut inbox) = self.inbox.try_lock() else {
-            return;
-        };
-        while into.len() < max {
-            match inbox.try_recv() {
-                Ok(delivery) => into.push(self.received(delivery)),
-                Err(_) => break,
-            }
-        }
-    }
-
     fn received(&self, delivery: Delivery) -> Received {
         Received {
             message: delivery.message,
@@ -242,14 +226,6 @@ impl Received {
             response.properties.correlation_data = Some(Bytes::clone(data));
         }
         Ok((topic, response))
-    }
-
-    /// `caller->respond(m)`; `done` gets the token (for `onComplete`) or the error.
-    pub fn respond_with(&self, response: &Message, done: Completion) {
-        match self.response(response) {
-            Ok((topic, response)) => self.handle.publish_with(topic, response, done),
-            Err(e) => done.complete(Err(e)),
-        }
     }
 
     pub async fn respond(&self, response: &Message) -> Result<DeliveryToken> {

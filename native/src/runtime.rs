@@ -30,12 +30,6 @@ pub fn runtime() -> &'static Runtime {
     })
 }
 
-/// Runs `future` on the shared runtime and blocks the calling thread until
-/// it finishes. Never call it from a runtime thread.
-pub fn block_on<F: Future>(future: F) -> F::Output {
-    runtime().block_on(future)
-}
-
 /// Starts `future` on the shared runtime.
 pub fn spawn<F>(future: F) -> tokio::task::JoinHandle<F::Output>
 where

@@ -16,10 +16,6 @@ final class HandleState implements Runnable {
         this.pump = pump;
     }
 
-    boolean isReleased() {
-        return released.get();
-    }
-
     /** Marks the handle as released by the engine itself (close succeeded); forgets the sink. */
     void markReleased() {
         released.set(true);
