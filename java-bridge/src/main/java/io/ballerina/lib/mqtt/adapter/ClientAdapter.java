@@ -54,7 +54,8 @@ public final class ClientAdapter {
             return converted;
         }
         String t = Values.string(topic);
-        return Errors.blocking(env, () -> client.publish(t, m), token -> Values.toBallerina((DeliveryToken) token));
+        return Errors.blocking(env, () -> client.publish(t, m),
+                token -> Values.toBallerina((DeliveryToken) token, topic));
     }
 
     public static Object subscribe(Environment env, BObject self, Object subscriptions) {

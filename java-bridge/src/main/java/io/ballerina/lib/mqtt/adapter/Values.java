@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The one place where Ballerina values (records as {@code BMap}, {@code BString}, {@code BArray})
@@ -270,16 +271,24 @@ final class Values {
     }
 
     static BMap<BString, Object> toBallerina(DeliveryToken token) {
-        Map<String, Object> fields = new LinkedHashMap<>();
+        return toBallerina(token, StringUtils.fromString(token.topic()));
+    }
+
+    /** The token of a publish to {@code topic}, the caller's own string (no new one per publish). */
+    static BMap<BString, Object> toBallerina(DeliveryToken token, BString topic) {
+        Map<String, Object> fields = new LinkedHashMap<>(4);
         fields.put("messageId", (long) token.messageId());
-        fields.put("topic", StringUtils.fromString(token.topic()));
+        fields.put("topic", topic);
         return ValueCreator.createRecordValue(ModuleUtils.getModule(), DELIVERY_TOKEN, fields);
     }
 
     // ---- field access ----------------------------------------------------------------------------
 
+    /** Field names as Ballerina strings, made once: a lookup per field per call would make one each time. */
+    private static final ConcurrentHashMap<String, BString> KEYS = new ConcurrentHashMap<>();
+
     static BString key(String name) {
-        return StringUtils.fromString(name);
+        return KEYS.computeIfAbsent(name, StringUtils::fromString);
     }
 
     private static String str(BMap<?, ?> m, String field) {
