@@ -7,19 +7,12 @@ import ballerina/jballerina.java;
 # and wraps it in a `stream<Message, error?>`; programs only see that stream.
 isolated class MessageStream {
 
-    private boolean closed = false;
-
-    # Waits for the next message of the stream.
+    # Waits for the next message of the stream. Whether the stream is closed is kept in one
+    # place, the Java host's stream (rule R2): a `close` from another strand ends the wait.
     #
     # + return - The next message, `()` when the client was closed and the stream has ended,
     #            or an `mqtt:Error` if the stream is closed or receiving failed
     public isolated function next() returns record {|Message value;|}|Error? {
-        lock {
-            if self.closed {
-                return error Error(STREAM_CLOSED_MESSAGE);
-            }
-        }
-        // Outside the lock: `next` may wait, and `close` from another strand must end the wait.
         Message? message = check self.externNext();
         if message is () {
             return ();
@@ -31,12 +24,6 @@ isolated class MessageStream {
     #
     # + return - An `mqtt:Error` if the stream is already closed, else `()`
     public isolated function close() returns Error? {
-        lock {
-            if self.closed {
-                return error Error(STREAM_CLOSED_MESSAGE);
-            }
-            self.closed = true;
-        }
         return self.externClose();
     }
 
