@@ -25,5 +25,21 @@ if [ -f java-bridge/pom.xml ]; then
   scripts/java21-pinning.sh
 fi
 
-echo "== Ballerina package: public API and @java:Method checks"
+echo "== Ballerina package: public API and @java:Method checks, reason codes, conformance table"
 python3 -m pytest -q tools
+
+echo "== Ballerina package: bal test"
+if command -v bal >/dev/null 2>&1; then
+  (
+    cd ballerina
+    sh tests/resources/brokers.sh start
+    trap 'sh tests/resources/brokers.sh stop' EXIT
+    bal test
+  )
+else
+  echo "SKIPPED: bal test — no 'bal' command on PATH (install Ballerina 2201.11 to run the package's"
+  echo "own suite here; .github/workflows/ballerina.yml runs it on GitHub)"
+fi
+
+echo "== GitHub workflows: actionlint (with shellcheck)"
+scripts/actionlint.sh
