@@ -47,7 +47,7 @@ log "building the engine and the bridge jar (cargo --release + mvn package)"
     -DgroupId=io.ballerina.lib -DartifactId=mqtt-bridge -Dversion=1.0.0 -Dpackaging=jar) \
     >"$WORK/build-install.log" 2>&1 || { cat "$WORK/build-install.log"; exit 1; }
 log "building bench/java (HiveMQ client 1.3.7 and Paho 1.2.5 from Maven Central)"
-(cd "$HERE/java" && mvn -B -q package) >"$WORK/build-java.log" 2>&1 || { cat "$WORK/build-java.log"; exit 1; }
+(cd "$HERE/java" && mvn -B -q clean package) >"$WORK/build-java.log" 2>&1 || { cat "$WORK/build-java.log"; exit 1; }
 log "building bench/rumqttc (its own workspace and target dir)"
 (cd "$HERE/rumqttc" && cargo build --release -q) >"$WORK/build-rust.log" 2>&1 \
     || { cat "$WORK/build-rust.log"; exit 1; }

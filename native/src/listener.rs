@@ -82,6 +82,13 @@ impl Listener {
 
     /// The next message in arrival order (L2); `None` once stopped or closed.
     pub async fn next(&self) -> Option<Received> {
+        let delivery = self.next_delivery().await?;
+        Some(self.received(delivery))
+    }
+
+    /// The next message and what acks it, as the Java bridge forwards it
+    /// (its caller lives in Java: no `Received` to build and drop).
+    pub(crate) async fn next_delivery(&self) -> Option<Delivery> {
         if self.stopped.load(Ordering::Acquire) {
             return None;
         }
@@ -89,7 +96,7 @@ impl Listener {
         if self.stopped.load(Ordering::Acquire) {
             return None;
         }
-        Some(self.received(delivery))
+        Some(delivery)
     }
 
     fn received(&self, delivery: Delivery) -> Received {

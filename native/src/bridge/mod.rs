@@ -297,9 +297,9 @@ fn forward_listener_messages(handle: i64, entry: &Arc<Entry>, listener: Arc<List
                 break;
             };
             permit.forget();
-            match listener.next().await {
-                Some(received) => {
-                    route.push(Event::Message(handle, received.ack_id(), received.message))
+            match listener.next_delivery().await {
+                Some(delivery) => {
+                    route.push(Event::Message(handle, delivery.ack, delivery.message))
                 }
                 None => break,
             }
