@@ -142,21 +142,7 @@ final class EventPump {
      * which wakes this thread: no hand-off through the completions thread (docs/bridge.md, "Threads").
      */
     Wire.Completion publish(long handle, byte[] topicUtf8, byte[] message) {
-        long requestId = nextRequestId.getAndIncrement();
-        CompletableFuture<Wire.Completion> future = new CompletableFuture<>();
-        pending.put(requestId, future);
-        long messageId;
-        try {
-            messageId = Native.publishSync(handle, topicUtf8, message, requestId);
-        } catch (RuntimeException | Error e) {
-            pending.remove(requestId);
-            throw engineFailure(e);
-        }
-        if (messageId >= 0) {
-            pending.remove(requestId);
-            return new Wire.Completion(requestId, true, (int) messageId, -1, null);
-        }
-        return await(future);
+        return await(startPublish(handle, topicUtf8, message, true));
     }
 
     /**
@@ -165,12 +151,18 @@ final class EventPump {
      * completions thread. A refusal during the call fails the future.
      */
     CompletableFuture<Wire.Completion> publishAsync(long handle, byte[] topicUtf8, byte[] message) {
+        return startPublish(handle, topicUtf8, message, false);
+    }
+
+    private CompletableFuture<Wire.Completion> startPublish(long handle, byte[] topicUtf8, byte[] message,
+            boolean waiting) {
         long requestId = nextRequestId.getAndIncrement();
         CompletableFuture<Wire.Completion> future = new CompletableFuture<>();
         pending.put(requestId, future);
         long messageId;
         try {
-            messageId = Native.publish(handle, topicUtf8, message, requestId);
+            messageId = waiting ? Native.publishSync(handle, topicUtf8, message, requestId)
+                    : Native.publish(handle, topicUtf8, message, requestId);
         } catch (MqttException e) {
             pending.remove(requestId);
             return CompletableFuture.failedFuture(e);
