@@ -127,7 +127,10 @@ public final class ClientAdapter {
         }, Errors::nil);
     }
 
-    /** C7: 32100 while connected; every call after a successful close returns 32111. */
+    /**
+     * C7: 32100 while connected (checked here: the host API's close would disconnect); every call after a
+     * successful close returns 32111.
+     */
     public static Object close(Environment env, BObject self) {
         MqttClient client = client(self);
         if (client == null) {
@@ -135,6 +138,14 @@ public final class ClientAdapter {
         }
         if (client.isClosed()) {
             return Errors.error("Client is closed", MqttException.CLIENT_CLOSED);
+        }
+        // 1.4.1 refuses close while connected; the host API's close disconnects first (C7), so check here.
+        Object connected = Errors.call(client::isConnected, c -> c);
+        if (Boolean.TRUE.equals(connected)) {
+            return Errors.error("Client is connected", MqttException.CLIENT_CONNECTED);
+        }
+        if (!(connected instanceof Boolean)) {
+            return connected;
         }
         return Errors.blocking(env, () -> {
             client.close();

@@ -1,11 +1,14 @@
 package io.ballerina.lib.mqtt.engine;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongConsumer;
@@ -243,6 +246,31 @@ final class EventPump {
     static Wire.Completion await(CompletableFuture<Wire.Completion> future) {
         try {
             return future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MqttException("Interrupted while waiting for the MQTT engine", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof MqttException m) {
+                throw new MqttException(m.getMessage(), m.reasonCode().orElse(-1));
+            }
+            throw new MqttException(String.valueOf(cause), cause);
+        }
+    }
+
+    /**
+     * Waits at most {@code timeout} for a completion ({@link Duration#ZERO} or negative: no limit).
+     * On timeout throws 32000; the request itself goes on in the engine and its completion is dropped.
+     */
+    static Wire.Completion await(CompletableFuture<Wire.Completion> future, Duration timeout, String what) {
+        if (timeout == null || timeout.isZero() || timeout.isNegative()) {
+            return await(future);
+        }
+        try {
+            return future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            throw new MqttException("Timed out after " + timeout.toMillis() + " ms waiting for " + what,
+                    MqttException.TIMEOUT);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new MqttException("Interrupted while waiting for the MQTT engine", e);

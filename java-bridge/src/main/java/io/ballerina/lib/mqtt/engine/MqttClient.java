@@ -2,6 +2,7 @@ package io.ballerina.lib.mqtt.engine;
 
 import java.lang.ref.Cleaner;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -11,13 +12,23 @@ import java.util.concurrent.locks.ReentrantLock;
  * An MQTT 5 client (contract §2.1, §8). Every blocking call waits in Java (on a future), never
  * inside native code. Thread-safe: many threads may publish at once (P2).
  *
- * <p>Lifecycle (C7): {@link #close()} on a connected client throws "Client is connected"
- * (32100) — call {@link #disconnect()} first; after a successful close every other call throws
- * reason code 32111 and close itself is a no-op. A client that becomes unreachable without
- * close is released by a {@link Cleaner}.
+ * <p>Lifecycle (C7): {@link #close()} disconnects a connected client (bounded wait) and releases
+ * it, so the client fits try-with-resources; it never throws. After close every other call throws
+ * reason code 32111 and close itself is a no-op. A client that becomes unreachable without close
+ * is released by a {@link Cleaner}.
+ *
+ * <pre>{@code
+ * try (MqttClient client = MqttClient.connect("tcp://localhost:1883", "sensor-1", ClientConfig.defaults())) {
+ *     client.publish("sensors/1/temperature", "21.5");
+ * }
+ * }</pre>
  */
 public final class MqttClient implements AutoCloseable {
     static final Cleaner CLEANER = Cleaner.create();
+    /** How long {@link #close()} on a connected client waits for in-flight QoS 1/2 publishes (the engine's disconnect wait). */
+    public static final Duration CLOSE_DISCONNECT_WAIT = Duration.ofSeconds(10);
+    /** What close allows the engine beyond its own waits before it releases the handle regardless. */
+    private static final Duration CLOSE_MARGIN = Duration.ofSeconds(5);
 
     private final EventPump pump;
     private final HandleState state;
@@ -188,8 +199,13 @@ public final class MqttClient implements AutoCloseable {
     }
 
     /**
-     * Releases every native resource. Throws "Client is connected" (32100) while connected;
-     * a no-op once closed.
+     * Releases every native resource (C7, Java host API). Works in try-with-resources: on a connected
+     * client it first disconnects, waiting at most {@link #CLOSE_DISCONNECT_WAIT} for in-flight QoS 1/2
+     * publishes, then releases. It never throws: a failure on the way (the broker gone, the wait
+     * exceeded, an interrupt) is logged at DEBUG and the handle is released all the same, so close
+     * never masks the exception of a try block. After close every other call throws 32111; a second
+     * close is a no-op. (The Ballerina {@code close()} keeps 1.4.1's 32100 while connected: its
+     * adapter checks {@link #isConnected()} first.)
      */
     @Override
     public void close() {
@@ -201,17 +217,39 @@ public final class MqttClient implements AutoCloseable {
             if (closed.get()) {
                 return;
             }
-            pump.call(requestId -> Native.close(state.handle, requestId));
-            closed.set(true);
-            state.markReleased();
-            inbox.end();
-            cleanable.clean();
+            closeReleasing();
         } finally {
             closeLock.unlock();
         }
     }
 
-    /** True once {@link #close()} succeeded. */
+    /** Disconnects when connected, then closes natively; falls back to a forced release. Never throws. */
+    private void closeReleasing() {
+        boolean released = false;
+        try {
+            if (Native.status(state.handle) == Native.STATUS_CONNECTED) {
+                EventPump.await(pump.submit(requestId -> Native.disconnect(state.handle, requestId)),
+                        CLOSE_DISCONNECT_WAIT.plus(CLOSE_MARGIN), "the disconnect of close()");
+            }
+            EventPump.await(pump.submit(requestId -> Native.close(state.handle, requestId)), CLOSE_MARGIN,
+                    "close()");
+            released = true;
+        } catch (MqttException | LinkageError e) {
+            Logs.CONNECTION.log(System.Logger.Level.DEBUG,
+                    () -> "close of client handle " + state.handle + " releases it without a clean close: " + e);
+        } finally {
+            closed.set(true);
+            if (released) {
+                state.markReleased();
+            } else {
+                state.release();
+            }
+            inbox.end();
+            cleanable.clean();
+        }
+    }
+
+    /** True once {@link #close()} ran (it always succeeds). */
     public boolean isClosed() {
         return closed.get();
     }

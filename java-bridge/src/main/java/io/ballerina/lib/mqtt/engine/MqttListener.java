@@ -175,10 +175,19 @@ public final class MqttListener implements AutoCloseable {
         }
     }
 
-    /** Same as {@link #immediateStop()}; idempotent. */
+    /**
+     * {@link #immediateStop()} for try-with-resources: disconnects and releases the connection, and never
+     * throws (a failure on the way is logged at DEBUG; the handle is released all the same), so it never
+     * masks the exception of a try block. Idempotent.
+     */
     @Override
     public void close() {
-        immediateStop();
+        try {
+            immediateStop();
+        } catch (MqttException | LinkageError e) {
+            Logs.CONNECTION.log(System.Logger.Level.DEBUG,
+                    () -> "close of listener handle " + state.handle + " released it without a clean stop: " + e);
+        }
     }
 
     private void stopNatively(boolean graceful) {
