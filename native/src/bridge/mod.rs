@@ -377,6 +377,16 @@ pub fn disconnect(handle: i64, request_id: i64) {
     });
 }
 
+/// `disconnect` waiting at most `wait` for in-flight publishes (Java's `disconnect(Duration)`).
+pub fn disconnect_within(handle: i64, wait: Duration, request_id: i64) {
+    run(handle, request_id, move |_, entry| async move {
+        match entry.endpoint.get() {
+            Some(Endpoint::Client(c)) => c.disconnect_within(wait).await,
+            _ => listener_of(&entry)?.immediate_stop().await,
+        }
+    });
+}
+
 pub fn reconnect(handle: i64, request_id: i64) {
     run(handle, request_id, |_, entry| async move {
         client_of(&entry)?.reconnect().await

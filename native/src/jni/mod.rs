@@ -255,6 +255,8 @@ macro_rules! void_exports {
 void_exports! {
     Java_io_ballerina_lib_mqtt_engine_Native_disconnect(handle: jlong, request_id: jlong) => bridge::disconnect(handle, request_id);
     Java_io_ballerina_lib_mqtt_engine_Native_reconnect(handle: jlong, request_id: jlong) => bridge::reconnect(handle, request_id);
+    Java_io_ballerina_lib_mqtt_engine_Native_disconnectWithin(handle: jlong, wait_millis: jlong, request_id: jlong) =>
+        bridge::disconnect_within(handle, Duration::from_millis(wait_millis.max(0) as u64), request_id);
     Java_io_ballerina_lib_mqtt_engine_Native_close(handle: jlong, request_id: jlong) => bridge::close(handle, request_id);
     Java_io_ballerina_lib_mqtt_engine_Native_start(handle: jlong, request_id: jlong) => bridge::start(handle, request_id);
     Java_io_ballerina_lib_mqtt_engine_Native_detach(handle: jlong, request_id: jlong) => bridge::detach(handle, request_id);

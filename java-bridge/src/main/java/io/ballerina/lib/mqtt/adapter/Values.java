@@ -23,6 +23,7 @@ import io.ballerina.runtime.api.values.BArray;
 import io.ballerina.runtime.api.values.BMap;
 import io.ballerina.runtime.api.values.BString;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,13 +47,19 @@ final class Values {
 
     // ---- Ballerina → host API ------------------------------------------------------------------
 
+    /**
+     * The Ballerina calls wait as 1.4.1's did: without a limit of the Java side (the engine's own limits, such
+     * as connectionTimeout and the disconnect wait, still apply); the host API's 60 s default is for Java users.
+     */
+    static final Duration BALLERINA_WAIT = Duration.ZERO;
+
     static String string(BString s) {
         return s == null ? null : s.getValue();
     }
 
     static ClientConfig clientConfig(BMap<?, ?> config) {
         if (config == null) {
-            return ClientConfig.defaults();
+            return ClientConfig.defaults().withRequestTimeout(BALLERINA_WAIT);
         }
         BMap<?, ?> will = map(config, "willDetails");
         WillDetails willDetails = null;
@@ -64,16 +71,16 @@ final class Values {
             }
             willDetails = new WillDetails(message(willMessage), topic);
         }
-        return new ClientConfig(connectionConfig(map(config, "connectionConfig")), willDetails);
+        return new ClientConfig(connectionConfig(map(config, "connectionConfig")), willDetails, BALLERINA_WAIT);
     }
 
     static ListenerConfig listenerConfig(BMap<?, ?> config) {
         if (config == null) {
-            return ListenerConfig.defaults();
+            return ListenerConfig.defaults().withRequestTimeout(BALLERINA_WAIT);
         }
         Boolean manualAcks = bool(config, "manualAcks");
         return new ListenerConfig(connectionConfig(map(config, "connectionConfig")),
-                manualAcks != null && manualAcks);
+                manualAcks != null && manualAcks, BALLERINA_WAIT);
     }
 
     static ConnectionConfig connectionConfig(BMap<?, ?> c) {

@@ -1,13 +1,89 @@
 package io.ballerina.lib.mqtt.engine;
 
-/** Configuration of an {@link MqttClient}; both fields may be null (absent). */
-public record ClientConfig(ConnectionConfig connectionConfig, WillDetails willDetails) {
-    /** No connection settings (contract C2 defaults) and no will. */
-    public static ClientConfig defaults() {
-        return new ClientConfig(null, null);
+import java.time.Duration;
+
+/**
+ * Configuration of an {@link MqttClient}.
+ *
+ * <pre>{@code
+ * ClientConfig config = ClientConfig.of(ConnectionConfig.builder()
+ *         .automaticReconnect(true)
+ *         .keepAlive(Duration.ofSeconds(30))
+ *         .build())
+ *     .withRequestTimeout(Duration.ofSeconds(10));
+ * }</pre>
+ *
+ * @param connectionConfig connection settings; null = contract C2 defaults
+ * @param willDetails      the will message; null = none
+ * @param requestTimeout   how long the blocking calls without a timeout argument ({@code publish},
+ *                         {@code subscribe}, {@code unsubscribe}, {@code disconnect}, {@code reconnect})
+ *                         wait before they throw 32000; null = {@link #DEFAULT_REQUEST_TIMEOUT},
+ *                         {@link Duration#ZERO} = no limit of the Java side (the engine's own limits stay)
+ */
+public record ClientConfig(ConnectionConfig connectionConfig, WillDetails willDetails, Duration requestTimeout) {
+    /** The default wait of every blocking call of {@link MqttClient} without a timeout argument: 60 s. */
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(60);
+
+    /** Checks the timeout. */
+    public ClientConfig {
+        Timeouts.checkOptional(requestTimeout, "requestTimeout");
     }
 
+    /**
+     * Connection settings and a will with the default request timeout.
+     *
+     * @param connectionConfig connection settings; null = defaults
+     * @param willDetails      the will; null = none
+     */
+    public ClientConfig(ConnectionConfig connectionConfig, WillDetails willDetails) {
+        this(connectionConfig, willDetails, null);
+    }
+
+    /**
+     * No connection settings (contract C2 defaults), no will, the default request timeout.
+     *
+     * @return the default configuration
+     */
+    public static ClientConfig defaults() {
+        return new ClientConfig(null, null, null);
+    }
+
+    /**
+     * Only connection settings.
+     *
+     * @param connectionConfig connection settings; null = defaults
+     * @return the configuration
+     */
     public static ClientConfig of(ConnectionConfig connectionConfig) {
-        return new ClientConfig(connectionConfig, null);
+        return new ClientConfig(connectionConfig, null, null);
+    }
+
+    /**
+     * A copy with another will.
+     *
+     * @param value the will; null = none
+     * @return the copy
+     */
+    public ClientConfig withWillDetails(WillDetails value) {
+        return new ClientConfig(connectionConfig, value, requestTimeout);
+    }
+
+    /**
+     * A copy with another default wait of the blocking calls.
+     *
+     * @param value the wait; null = {@link #DEFAULT_REQUEST_TIMEOUT}, {@link Duration#ZERO} = no limit
+     * @return the copy
+     */
+    public ClientConfig withRequestTimeout(Duration value) {
+        return new ClientConfig(connectionConfig, willDetails, value);
+    }
+
+    /**
+     * The wait that applies: {@link #requestTimeout()} or the default.
+     *
+     * @return the effective default wait ({@link Duration#ZERO} = no limit)
+     */
+    public Duration effectiveRequestTimeout() {
+        return requestTimeout == null ? DEFAULT_REQUEST_TIMEOUT : requestTimeout;
     }
 }

@@ -1,5 +1,7 @@
 package io.ballerina.lib.mqtt.engine;
 
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -98,22 +100,77 @@ public record ConnectionConfig(String username, String password, SecureSocket se
             return this;
         }
 
-        /** Milliseconds. */
+        /**
+         * The cap of the reconnect backoff (C4).
+         *
+         * @param value milliseconds; null = absent (128000)
+         * @return this builder
+         */
         public Builder maxReconnectDelay(Long value) {
             this.maxReconnectDelay = value;
             return this;
         }
 
-        /** Seconds; 0 disables keep-alive. */
+        /**
+         * The cap of the reconnect backoff (C4).
+         *
+         * @param millis milliseconds
+         * @return this builder
+         */
+        public Builder maxReconnectDelay(long millis) {
+            return maxReconnectDelay(Long.valueOf(millis));
+        }
+
+        /**
+         * The cap of the reconnect backoff (C4), a fraction of a millisecond rounded up.
+         *
+         * @param value the delay, not negative
+         * @return this builder
+         */
+        public Builder maxReconnectDelay(Duration value) {
+            return maxReconnectDelay(Long.valueOf(Timeouts.millisRoundedUp(value, "maxReconnectDelay")));
+        }
+
+        /**
+         * The keep-alive interval.
+         *
+         * @param value seconds; 0 disables keep-alive; null = absent (60)
+         * @return this builder
+         */
         public Builder keepAliveInterval(Integer value) {
             this.keepAliveInterval = value;
             return this;
         }
 
-        /** Seconds; 0 = no limit. */
+        /**
+         * The keep-alive interval; a fraction of a second is rounded up (never 0 by rounding).
+         *
+         * @param value the interval; {@link Duration#ZERO} disables keep-alive
+         * @return this builder
+         */
+        public Builder keepAlive(Duration value) {
+            return keepAliveInterval(Integer.valueOf(Timeouts.intSeconds(value, "keepAlive")));
+        }
+
+        /**
+         * How long a connect may take (C6).
+         *
+         * @param value seconds; 0 = no limit; null = absent (30)
+         * @return this builder
+         */
         public Builder connectionTimeout(Integer value) {
             this.connectionTimeout = value;
             return this;
+        }
+
+        /**
+         * How long a connect may take (C6); a fraction of a second is rounded up.
+         *
+         * @param value the limit; {@link Duration#ZERO} = no limit
+         * @return this builder
+         */
+        public Builder connectionTimeout(Duration value) {
+            return connectionTimeout(Integer.valueOf(Timeouts.intSeconds(value, "connectionTimeout")));
         }
 
         public Builder cleanStart(Boolean value) {
@@ -126,15 +183,51 @@ public record ConnectionConfig(String username, String password, SecureSocket se
             return this;
         }
 
+        /**
+         * Server URIs tried in order at connect and at every reconnect (C3).
+         *
+         * @param values the URIs
+         * @return this builder
+         */
+        public Builder serverUris(String... values) {
+            return serverUris(values == null ? null : Arrays.asList(values));
+        }
+
         public Builder automaticReconnect(Boolean value) {
             this.automaticReconnect = value;
             return this;
         }
 
-        /** Seconds. */
+        /**
+         * How long the broker keeps the session after the connection ends (§7).
+         *
+         * @param value seconds; null = absent (0)
+         * @return this builder
+         */
         public Builder sessionExpiryInterval(Long value) {
             this.sessionExpiryInterval = value;
             return this;
+        }
+
+        /**
+         * How long the broker keeps the session after the connection ends (§7).
+         *
+         * @param seconds seconds
+         * @return this builder
+         */
+        public Builder sessionExpiryInterval(long seconds) {
+            return sessionExpiryInterval(Long.valueOf(seconds));
+        }
+
+        /**
+         * How long the broker keeps the session after the connection ends (§7); a fraction of a second is
+         * rounded up.
+         *
+         * @param value the expiry
+         * @return this builder
+         */
+        public Builder sessionExpiry(Duration value) {
+            return sessionExpiryInterval(Long.valueOf(Timeouts.secondsRoundedUp(value, "sessionExpiry")));
         }
 
         public ConnectionConfig build() {

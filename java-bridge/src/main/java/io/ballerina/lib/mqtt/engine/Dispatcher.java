@@ -37,10 +37,18 @@ final class Dispatcher {
     /** The listener, strongly reachable while dispatching (a started service keeps running). */
     volatile Object owner;
 
-    Dispatcher(EventPump pump, boolean manualAcks, String name) {
+    /** The wait of {@link Caller#respond(Message)} ({@link java.time.Duration#ZERO} = no limit). */
+    private final java.time.Duration requestTimeout;
+
+    Dispatcher(EventPump pump, boolean manualAcks, String name, java.time.Duration requestTimeout) {
         this.pump = pump;
         this.manualAcks = manualAcks;
         this.name = name;
+        this.requestTimeout = requestTimeout;
+    }
+
+    java.time.Duration requestTimeout() {
+        return requestTimeout;
     }
 
     void setHandle(long value) {

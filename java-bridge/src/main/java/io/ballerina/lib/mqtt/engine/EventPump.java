@@ -149,6 +149,14 @@ final class EventPump {
     }
 
     /**
+     * {@link #publish(long, byte[], byte[])} waiting at most {@code timeout} ({@link Duration#ZERO}: no limit);
+     * on timeout 32000 naming {@code what}, and the publish goes on in the engine (issue 16).
+     */
+    Wire.Completion publish(long handle, byte[] topicUtf8, byte[] message, Duration timeout, String what) {
+        return await(startPublish(handle, topicUtf8, message, true), timeout, what);
+    }
+
+    /**
      * A publish the caller does not wait for: completed at once when the engine completed it during the call
      * (dependents then run on the thread that registers them, as for any completed future), else on the publish
      * completions thread. A refusal during the call fails the future.

@@ -1,6 +1,7 @@
 package io.ballerina.lib.mqtt.engine;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /** The {@link Caller} of one received message (L3, L5). */
@@ -46,7 +47,13 @@ final class ListenerCaller implements Caller {
 
     @Override
     public void respond(Message response) {
+        respond(response, dispatcher.requestTimeout());
+    }
+
+    @Override
+    public void respond(Message response, Duration timeout) {
         MqttException.nonNull(response, "Response message");
+        Timeouts.check(timeout, "Respond timeout");
         MessageProperties requestProperties = request.message().properties();
         String topic = requestProperties == null ? null : requestProperties.responseTopic();
         if (topic == null || topic.isEmpty()) {
@@ -62,7 +69,8 @@ final class ListenerCaller implements Caller {
         byte[] topicUtf8 = topic.getBytes(StandardCharsets.UTF_8);
         byte[] encoded = Wire.encodeMessage(out);
         long handle = dispatcher.handle();
-        Wire.Completion done = dispatcher.pump().publish(handle, topicUtf8, encoded);
+        Wire.Completion done = dispatcher.pump().publish(handle, topicUtf8, encoded, timeout,
+                "the response to " + topic);
         dispatcher.scheduleComplete(MqttClient.token(done, topic));
     }
 }

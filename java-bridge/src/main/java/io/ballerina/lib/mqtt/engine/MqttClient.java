@@ -3,6 +3,7 @@ package io.ballerina.lib.mqtt.engine;
 import java.lang.ref.Cleaner;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -41,11 +42,27 @@ public final class MqttClient implements AutoCloseable {
      */
     private final ReentrantLock closeLock = new ReentrantLock();
 
-    private MqttClient(EventPump pump, HandleState state, ClientInbox inbox) {
+    /** The wait of the blocking calls without a timeout argument ({@link Duration#ZERO} = no limit). */
+    private final Duration requestTimeout;
+
+    private MqttClient(EventPump pump, HandleState state, ClientInbox inbox, Duration requestTimeout) {
         this.pump = pump;
         this.state = state;
         this.inbox = inbox;
+        this.requestTimeout = requestTimeout;
         this.cleanable = CLEANER.register(this, state);
+    }
+
+    /**
+     * Connects with the contract C2 defaults before returning (C6).
+     *
+     * @param serverUri tcp://, ssl://, ws://, wss:// (mqtt:// and mqtts:// are aliases)
+     * @param clientId  the client identifier
+     * @return the connected client
+     * @throws MqttException when the broker cannot be reached, refuses, or TLS fails
+     */
+    public static MqttClient connect(String serverUri, String clientId) {
+        return connect(serverUri, clientId, ClientConfig.defaults());
     }
 
     /**
@@ -53,7 +70,9 @@ public final class MqttClient implements AutoCloseable {
      *
      * @param serverUri tcp://, ssl://, ws://, wss:// (mqtt:// and mqtts:// are aliases); replaced
      *                  by {@code connectionConfig.serverUris} when those are given (C3)
+     * @param clientId  the client identifier
      * @param config    may be null (all defaults)
+     * @return the connected client
      * @throws MqttException when the broker cannot be reached, refuses, or TLS fails
      */
     public static MqttClient connect(String serverUri, String clientId, ClientConfig config) {
@@ -69,7 +88,7 @@ public final class MqttClient implements AutoCloseable {
         inbox.setHandle(connecting.handle());
         HandleState state = new HandleState(connecting.handle(), pump);
         awaitConnect(connecting, state);
-        return new MqttClient(pump, state, inbox);
+        return new MqttClient(pump, state, inbox, c.effectiveRequestTimeout());
     }
 
     /** Waits for the connect completion; on failure the engine already released the handle. */
@@ -98,12 +117,81 @@ public final class MqttClient implements AutoCloseable {
         }
     }
 
-    /** Publishes and waits until delivered as the QoS promises (P1): PUBACK for 1, PUBCOMP for 2. */
+    /**
+     * Publishes and waits until delivered as the QoS promises (P1): PUBACK for 1, PUBCOMP for 2; at most
+     * the client's {@link ClientConfig#requestTimeout() request timeout} (default 60 s).
+     *
+     * @param topic   the topic (no wildcards)
+     * @param message the message
+     * @return the token: packet identifier (0 for QoS 0) and topic
+     * @throws MqttException the failure; 32000 when the wait passed (the publish may still be delivered)
+     */
     public DeliveryToken publish(String topic, Message message) {
+        return publish(topic, message, requestTimeout);
+    }
+
+    /**
+     * Publishes and waits at most {@code timeout} until delivered as the QoS promises (P1).
+     *
+     * @param topic   the topic (no wildcards)
+     * @param message the message
+     * @param timeout the longest wait; {@link Duration#ZERO} = no limit
+     * @return the token: packet identifier (0 for QoS 0) and topic
+     * @throws MqttException the failure; 32000 when the wait passed (the publish may still be delivered)
+     */
+    public DeliveryToken publish(String topic, Message message, Duration timeout) {
         checkOpen();
         MqttException.nonNull(topic, "Topic");
         MqttException.nonNull(message, "Message");
-        return token(pump.publish(state.handle, topicUtf8(topic), Wire.encodeMessage(message)), topic);
+        Timeouts.check(timeout, "Publish timeout");
+        return token(pump.publish(state.handle, topicUtf8(topic), Wire.encodeMessage(message), timeout,
+                "the publish to " + topic), topic);
+    }
+
+    /**
+     * Publishes {@code payload} at QoS 1, not retained, and waits for the PUBACK.
+     *
+     * @param topic   the topic
+     * @param payload the payload bytes
+     * @return the token
+     */
+    public DeliveryToken publish(String topic, byte[] payload) {
+        return publish(topic, Message.of(payload));
+    }
+
+    /**
+     * Publishes {@code payload} at {@code qos}, not retained, and waits as the QoS promises.
+     *
+     * @param topic   the topic
+     * @param payload the payload bytes
+     * @param qos     0, 1 or 2
+     * @return the token
+     */
+    public DeliveryToken publish(String topic, byte[] payload, int qos) {
+        return publish(topic, Message.of(payload).withQos(qos));
+    }
+
+    /**
+     * Publishes {@code payload} as UTF-8 at QoS 1, not retained, and waits for the PUBACK.
+     *
+     * @param topic   the topic
+     * @param payload the payload text
+     * @return the token
+     */
+    public DeliveryToken publish(String topic, String payload) {
+        return publish(topic, Message.of(payload));
+    }
+
+    /**
+     * Publishes {@code payload} as UTF-8 at {@code qos}, not retained, and waits as the QoS promises.
+     *
+     * @param topic   the topic
+     * @param payload the payload text
+     * @param qos     0, 1 or 2
+     * @return the token
+     */
+    public DeliveryToken publish(String topic, String payload, int qos) {
+        return publish(topic, Message.of(payload).withQos(qos));
     }
 
     /**
@@ -112,7 +200,12 @@ public final class MqttClient implements AutoCloseable {
      * one at a time and never on the event pump: keep them short, or use the {@code *Async}
      * variants with an executor for work that blocks. A publish the engine completed during this
      * call (QoS 0 written at once, or refused) returns a completed future, whose dependents run
-     * on the thread that registers them, as for any completed future.
+     * on the thread that registers them, as for any completed future. No timeout applies (use
+     * {@link CompletableFuture#orTimeout}).
+     *
+     * @param topic   the topic (no wildcards)
+     * @param message the message
+     * @return the future token
      */
     public CompletableFuture<DeliveryToken> publishAsync(String topic, Message message) {
         checkOpen();
@@ -146,37 +239,115 @@ public final class MqttClient implements AutoCloseable {
         return new DeliveryToken(completion.messageId(), topic);
     }
 
-    /** Subscribes; messages are buffered from now on for {@link #receive()} (R1). */
+    /**
+     * Subscribes and waits for the SUBACK (at most the request timeout); messages are buffered from now on
+     * for {@link #receive()} (R1).
+     *
+     * @param subscriptions the filters with their QoS and options
+     */
     public void subscribe(List<Subscription> subscriptions) {
-        checkOpen();
-        MqttException.nonNull(subscriptions, "Subscription list");
-        byte[] encoded = Wire.encodeSubscriptions(subscriptions);
-        pump.call(requestId -> Native.subscribe(state.handle, encoded, requestId));
+        subscribe(subscriptions, requestTimeout);
     }
 
-    /** Unsubscribes from topic filters. */
+    /**
+     * Subscribes and waits at most {@code timeout} for the SUBACK.
+     *
+     * @param subscriptions the filters with their QoS and options
+     * @param timeout       the longest wait; {@link Duration#ZERO} = no limit
+     */
+    public void subscribe(List<Subscription> subscriptions, Duration timeout) {
+        checkOpen();
+        MqttException.nonNull(subscriptions, "Subscription list");
+        Timeouts.check(timeout, "Subscribe timeout");
+        byte[] encoded = Wire.encodeSubscriptions(subscriptions);
+        EventPump.await(pump.submit(requestId -> Native.subscribe(state.handle, encoded, requestId)), timeout,
+                "the SUBACK");
+    }
+
+    /**
+     * Subscribes to topic filters at QoS 1.
+     *
+     * @param filters the topic filters
+     */
+    public void subscribe(String... filters) {
+        subscribe(Subscription.ofAll(filters));
+    }
+
+    /**
+     * Subscribes to one topic filter at {@code qos}.
+     *
+     * @param filter the topic filter
+     * @param qos    0, 1 or 2
+     */
+    public void subscribe(String filter, int qos) {
+        subscribe(List.of(Subscription.of(filter, qos)));
+    }
+
+    /**
+     * Subscribes.
+     *
+     * @param subscriptions the filters with their QoS and options
+     */
+    public void subscribe(Subscription... subscriptions) {
+        subscribe(Subscription.listOf(subscriptions));
+    }
+
+    /**
+     * Unsubscribes from topic filters and waits for the UNSUBACK (at most the request timeout).
+     *
+     * @param filters the topic filters
+     */
     public void unsubscribe(List<String> filters) {
+        unsubscribe(filters, requestTimeout);
+    }
+
+    /**
+     * Unsubscribes from topic filters.
+     *
+     * @param filters the topic filters
+     */
+    public void unsubscribe(String... filters) {
+        MqttException.nonNull(filters, "Topic filter list");
+        unsubscribe(Arrays.asList(filters));
+    }
+
+    /**
+     * Unsubscribes from topic filters and waits at most {@code timeout} for the UNSUBACK.
+     *
+     * @param filters the topic filters
+     * @param timeout the longest wait; {@link Duration#ZERO} = no limit
+     */
+    public void unsubscribe(List<String> filters, Duration timeout) {
         checkOpen();
         MqttException.nonNull(filters, "Topic filter list");
+        Timeouts.check(timeout, "Unsubscribe timeout");
         String[] array = filters.toArray(new String[0]);
         for (String filter : array) {
             if (filter != null) {
                 Wire.wellFormed(filter, "Topic filter");
             }
         }
-        pump.call(requestId -> Native.unsubscribe(state.handle, array, requestId));
+        EventPump.await(pump.submit(requestId -> Native.unsubscribe(state.handle, array, requestId)), timeout,
+                "the UNSUBACK");
     }
 
     /**
      * A new stream over this client's received messages. All streams share one buffer; closing
      * one discards nothing (R2). Once the client is closed, {@code next()} throws 32111.
+     *
+     * @return the stream
      */
     public MessageStream receive() {
         checkOpen();
         return inbox.newStream(this);
     }
 
-    /** True when connected; throws 32111 after close. */
+    /**
+     * Whether the connection is up; never blocks.
+     *
+     * @return true when connected
+     * @throws MqttException 32111 after close
+     */
     public boolean isConnected() {
         checkOpen();
         int status = Native.status(state.handle);
@@ -186,16 +357,53 @@ public final class MqttClient implements AutoCloseable {
         return status == Native.STATUS_CONNECTED;
     }
 
-    /** Sends DISCONNECT, waiting a bounded time for in-flight QoS 1/2 publishes (C7). */
+    /**
+     * Sends DISCONNECT after waiting up to {@link #CLOSE_DISCONNECT_WAIT} (10 s) for in-flight QoS 1/2
+     * publishes (C7); those still unacknowledged then fail with 32101.
+     */
     public void disconnect() {
         checkOpen();
-        pump.call(requestId -> Native.disconnect(state.handle, requestId));
+        EventPump.await(pump.submit(requestId -> Native.disconnect(state.handle, requestId)),
+                atLeast(requestTimeout, CLOSE_DISCONNECT_WAIT.plus(CLOSE_MARGIN)), "the disconnect");
     }
 
-    /** Connects a disconnected client again; returns when connected or failed. */
-    public void reconnect() {
+    /**
+     * Sends DISCONNECT after waiting up to {@code timeout} for in-flight QoS 1/2 publishes (C7); those still
+     * unacknowledged then fail with 32101. {@link Duration#ZERO} disconnects at once.
+     *
+     * @param timeout the longest wait for in-flight publishes
+     */
+    public void disconnect(Duration timeout) {
         checkOpen();
-        pump.call(requestId -> Native.reconnect(state.handle, requestId));
+        long waitMillis = Timeouts.millisRoundedUp(timeout, "Disconnect timeout");
+        EventPump.await(pump.submit(requestId -> Native.disconnectWithin(state.handle, waitMillis, requestId)),
+                timeout.plus(CLOSE_MARGIN), "the disconnect");
+    }
+
+    /**
+     * Connects a disconnected client again; returns when connected or failed, waiting at most the request
+     * timeout.
+     */
+    public void reconnect() {
+        reconnect(requestTimeout);
+    }
+
+    /**
+     * Connects a disconnected client again; returns when connected or failed, waiting at most
+     * {@code timeout} (32000 then; the engine's own attempt ends within its connectionTimeout).
+     *
+     * @param timeout the longest wait; {@link Duration#ZERO} = no limit
+     */
+    public void reconnect(Duration timeout) {
+        checkOpen();
+        Timeouts.check(timeout, "Reconnect timeout");
+        EventPump.await(pump.submit(requestId -> Native.reconnect(state.handle, requestId)), timeout,
+                "the reconnect");
+    }
+
+    /** {@code wait}, unless it is shorter than {@code floor} (and not "no limit"). */
+    private static Duration atLeast(Duration wait, Duration floor) {
+        return wait.isZero() || wait.compareTo(floor) >= 0 ? wait : floor;
     }
 
     /**

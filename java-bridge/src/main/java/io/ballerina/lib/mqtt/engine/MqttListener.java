@@ -40,9 +40,58 @@ public final class MqttListener implements AutoCloseable {
     }
 
     /**
+     * Connects with the defaults (automatic acks) before returning; {@link #start()} subscribes to
+     * {@code filters} at QoS 1.
+     *
+     * @param serverUri the broker URI
+     * @param clientId  the client identifier
+     * @param filters   the topic filters
+     * @return the connected listener
+     */
+    public static MqttListener connect(String serverUri, String clientId, String... filters) {
+        return connect(serverUri, clientId, Subscription.ofAll(filters), null);
+    }
+
+    /**
+     * Connects with the defaults (automatic acks) before returning; {@link #start()} makes the subscriptions.
+     *
+     * @param serverUri     the broker URI
+     * @param clientId      the client identifier
+     * @param subscriptions the subscriptions
+     * @return the connected listener
+     */
+    public static MqttListener connect(String serverUri, String clientId, Subscription... subscriptions) {
+        return connect(serverUri, clientId, Subscription.listOf(subscriptions), null);
+    }
+
+    /**
+     * Connects before returning; {@link #start()} subscribes to {@code filters} at QoS 1.
+     *
+     * @param serverUri the broker URI
+     * @param clientId  the client identifier
+     * @param config    may be null (defaults: automatic acks)
+     * @param filters   the topic filters
+     * @return the connected listener
+     */
+    public static MqttListener connect(String serverUri, String clientId, ListenerConfig config, String... filters) {
+        return connect(serverUri, clientId, Subscription.ofAll(filters), config);
+    }
+
+    /**
      * Connects before returning (C6, L1); the subscriptions are made by {@link #start()}.
      *
-     * @param config may be null (defaults: automatic acks)
+     * <pre>{@code
+     * MqttListener listener = MqttListener.connect("tcp://localhost:1883", "worker-1",
+     *         List.of(Subscription.of("jobs/#", 1)), ListenerConfig.defaults());
+     * listener.attach((message, caller) -> System.out.println(message.payloadAsString()));
+     * listener.start();
+     * }</pre>
+     *
+     * @param serverUri     the broker URI (replaced by {@code serverUris} when configured, C3)
+     * @param clientId      the client identifier
+     * @param subscriptions the subscriptions made by {@link #start()}
+     * @param config        may be null (defaults: automatic acks)
+     * @return the connected listener
      */
     public static MqttListener connect(String serverUri, String clientId, List<Subscription> subscriptions,
                                        ListenerConfig config) {
@@ -57,7 +106,7 @@ public final class MqttListener implements AutoCloseable {
         byte[] options = Wire.encodeOptions(serverUri, clientId, c.connectionConfig(), null);
         byte[] encodedSubs = Wire.encodeSubscriptions(subs);
         EventPump pump = EventPump.get();
-        Dispatcher dispatcher = new Dispatcher(pump, c.manualAcks(), clientId);
+        Dispatcher dispatcher = new Dispatcher(pump, c.manualAcks(), clientId, c.effectiveRequestTimeout());
         EventPump.Connecting connecting = pump.connect(requestId -> Native.connect(options,
                 Native.KIND_LISTENER, c.manualAcks(), encodedSubs, requestId), null);
         dispatcher.setHandle(connecting.handle());

@@ -50,6 +50,9 @@ final class Native {
 
     static native void reconnect(long handle, long requestId);
 
+    /** As {@link #disconnect}, waiting at most waitMillis (not the engine's 10 s) for in-flight publishes. */
+    static native void disconnectWithin(long handle, long waitMillis, long requestId);
+
     /** C7: error 32100 while connected; ok (and handle released) otherwise. */
     static native void close(long handle, long requestId);
 

@@ -1,5 +1,8 @@
 package io.ballerina.lib.mqtt.engine;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * A topic filter with its QoS (default 1) and the MQTT 5 subscription options (contract §7):
  * {@code retainHandling} 0 = send retained messages at every subscribe, 1 = only for a new
@@ -17,6 +20,30 @@ public record Subscription(String topic, int qos, boolean noLocal, boolean retai
 
     public static Subscription of(String topic, int qos) {
         return new Subscription(topic, qos, false, false, 0);
+    }
+
+    /**
+     * {@code {filter, qos: 1}} for each filter.
+     *
+     * @param filters the topic filters, none null
+     * @return the subscriptions, in order
+     */
+    public static List<Subscription> ofAll(String... filters) {
+        MqttException.nonNull(filters, "Topic filter list");
+        List<Subscription> list = new ArrayList<>(filters.length);
+        for (String filter : filters) {
+            list.add(of(MqttException.nonNull(filter, "Topic filter")));
+        }
+        return list;
+    }
+
+    /** The array as a list, checking it and its elements for null (32120). */
+    static List<Subscription> listOf(Subscription... subscriptions) {
+        MqttException.nonNull(subscriptions, "Subscription list");
+        for (Subscription s : subscriptions) {
+            MqttException.nonNull(s, "A subscription");
+        }
+        return List.of(subscriptions);
     }
 
     public Subscription withQos(int newQos) {

@@ -257,7 +257,7 @@ class BadInputTest {
                 bad("payload over Maximum Packet Size (QoS 2, publishAsync)", null,
                         () -> await(subject.publishAsync("ok", Message.of(new byte[3 * MAX_PACKET]).withQos(2))),
                         "Maximum Packet Size is " + MAX_PACKET),
-                bad("message null", null, () -> subject.publish("ok", null), "Message must not be null"),
+                bad("message null", null, () -> subject.publish("ok", (Message) null), "Message must not be null"),
                 bad("payload null (byte[])", null, () -> Message.of((byte[]) null), "Message payload must not be null"),
                 bad("payload null (String)", null, () -> Message.of((String) null), "Message payload must not be null"),
                 bad("messageExpiryInterval -1", null, () -> subject.publish("ok", Message.of("x").withProperties(
@@ -278,7 +278,7 @@ class BadInputTest {
 
     static Stream<Arguments> subscriptions() {
         return Stream.of(
-                bad("subscribe null list", null, () -> subject.subscribe(null), "Subscription list must not be null"),
+                bad("subscribe null list", null, () -> subject.subscribe((List<Subscription>) null), "Subscription list must not be null"),
                 bad("subscribe empty list", null, () -> subject.subscribe(List.of()), "No subscription given"),
                 bad("subscribe list with null", null, () -> subject.subscribe(Arrays.asList((Subscription) null)),
                         "A subscription is null"),
@@ -298,7 +298,7 @@ class BadInputTest {
                 bad("subscribe retainHandling 3", null,
                         () -> subject.subscribe(List.of(Subscription.of("a").withRetainHandling(3))),
                         "retainHandling 3"),
-                bad("unsubscribe null list", null, () -> subject.unsubscribe(null),
+                bad("unsubscribe null list", null, () -> subject.unsubscribe((List<String>) null),
                         "Topic filter list must not be null"),
                 bad("unsubscribe null filter", null, () -> subject.unsubscribe(Arrays.asList((String) null)),
                         "filter must not be null"),
@@ -468,7 +468,7 @@ class BadInputTest {
                 bad("listener empty subscription list", null, () -> MqttListener.connect(broker.url(), id("bad-l"),
                         Collections.emptyList(), null), "at least one subscription"),
                 bad("listener null subscription list", null, () -> MqttListener.connect(broker.url(), id("bad-l"),
-                        null, null), "Subscription list must not be null"),
+                        (List<Subscription>) null, null), "Subscription list must not be null"),
                 bad("listener subscription list with null", null, () -> MqttListener.connect(broker.url(),
                         id("bad-l"), Arrays.asList(Subscription.of("a"), null), null), "A subscription is null"),
                 bad("listener second attach", null, () -> {
