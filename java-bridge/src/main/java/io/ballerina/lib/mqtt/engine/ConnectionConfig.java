@@ -23,7 +23,7 @@ public record ConnectionConfig(String username, String password, SecureSocket se
 
     public ConnectionConfig {
         if (serverUris != null && Wire.containsNull(serverUris)) {
-            throw new MqttException("A server URI in serverUris is null");
+            throw MqttException.invalidArgument("A server URI in serverUris is null");
         }
         serverUris = serverUris == null ? null : List.copyOf(serverUris);
     }

@@ -20,7 +20,7 @@ public record MessageProperties(String responseTopic, byte[] correlationData, Li
     public MessageProperties {
         correlationData = correlationData == null ? null : correlationData.clone();
         if (userProperties != null && Wire.containsNull(userProperties)) {
-            throw new MqttException("A user property is null");
+            throw MqttException.invalidArgument("A user property is null");
         }
         userProperties = userProperties == null ? List.of() : List.copyOf(userProperties);
     }

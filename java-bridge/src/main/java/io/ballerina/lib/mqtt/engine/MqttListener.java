@@ -99,7 +99,7 @@ public final class MqttListener implements AutoCloseable {
         MqttException.nonNull(clientId, "Client id");
         MqttException.nonNull(subscriptions, "Subscription list");
         if (Wire.containsNull(subscriptions)) {
-            throw new MqttException("A subscription is null");
+            throw MqttException.invalidArgument("A subscription is null");
         }
         List<Subscription> subs = List.copyOf(subscriptions);
         ListenerConfig c = config == null ? ListenerConfig.defaults() : config;

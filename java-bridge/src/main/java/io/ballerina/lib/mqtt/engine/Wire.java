@@ -280,7 +280,7 @@ final class Wire {
     /** An int that must fit the wire's int8 (qos, retain handling); the engine checks the range. */
     private static int small(int value, String what) {
         if (value < Byte.MIN_VALUE || value > Byte.MAX_VALUE) {
-            throw new MqttException("Invalid " + what + " " + value + ": must be 0, 1 or 2");
+            throw MqttException.invalidArgument("Invalid " + what + " " + value + ": must be 0, 1 or 2");
         }
         return value;
     }
@@ -302,7 +302,7 @@ final class Wire {
                 i++;
                 continue;
             }
-            throw new MqttException(what + " contains an unpaired UTF-16 surrogate (U+"
+            throw MqttException.invalidArgument(what + " contains an unpaired UTF-16 surrogate (U+"
                     + Integer.toHexString(ch).toUpperCase(java.util.Locale.ROOT) + " at index " + i
                     + ") and cannot be encoded as UTF-8");
         }
@@ -321,7 +321,7 @@ final class Wire {
 
     private static Number nonNegative(Number value, String what) {
         if (value != null && value.longValue() < 0) {
-            throw new MqttException("Invalid " + what + " " + value + ": must not be negative");
+            throw MqttException.invalidArgument("Invalid " + what + " " + value + ": must not be negative");
         }
         return value;
     }
@@ -370,7 +370,7 @@ final class Wire {
         w.i32(subscriptions.size());
         for (Subscription s : subscriptions) {
             if (s == null) {
-                throw new MqttException("A subscription is null");
+                throw MqttException.invalidArgument("A subscription is null");
             }
             w.str(s.topic(), "Topic filter").i8(small(s.qos(), "QoS")).bool(s.noLocal()).bool(s.retainAsPublished())
                     .i8(small(s.retainHandling(), "retain handling"));
@@ -389,7 +389,7 @@ final class Wire {
         w.i32(uris.size());
         for (String uri : uris) {
             if (uri == null) {
-                throw new MqttException("Server URI must not be null");
+                throw MqttException.invalidArgument("Server URI must not be null");
             }
             w.str(uri, "Server URI");
         }
