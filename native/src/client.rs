@@ -228,11 +228,30 @@ impl Client {
 
     /// Connection events (lost, reconnected, refused restored subscription).
     pub fn try_next_event(&self) -> Option<ConnectionEvent> {
-        self.events.try_lock().ok()?.try_recv().ok()
+        let mut events = self.events.try_lock().ok()?;
+        loop {
+            match events.try_recv().ok()? {
+                event if event.is_lifecycle() => continue,
+                event => return Some(event),
+            }
+        }
     }
 
     /// Waits for the next connection event; None once the client is closed.
     pub async fn next_event(&self) -> Option<ConnectionEvent> {
+        let mut events = self.events.lock().await;
+        loop {
+            match events.recv().await {
+                Some(event) if event.is_lifecycle() => continue,
+                other => return other,
+            }
+        }
+    }
+
+    /// The next connection event including the lifecycle notifications
+    /// (connected, reconnect attempt, subscriptions restored,
+    /// disconnected); None once closed.
+    pub async fn next_any_event(&self) -> Option<ConnectionEvent> {
         self.events.lock().await.recv().await
     }
 

@@ -465,11 +465,27 @@ impl Writer {
     }
 
     pub fn connection(&mut self, handle: i64, kind: i8, error: Option<&MqttError>, text: &str) {
+        self.connection_detail(handle, kind, error, text, ConnectionDetail::default());
+    }
+
+    /// A CONNECTION event with its detail fields (session present, reconnect
+    /// attempt and delay; zero where they do not apply).
+    pub fn connection_detail(
+        &mut self,
+        handle: i64,
+        kind: i8,
+        error: Option<&MqttError>,
+        text: &str,
+        detail: ConnectionDetail,
+    ) {
         self.i8(3);
         self.i64(handle);
         self.i8(kind);
         self.i32(error.and_then(MqttError::reason_code).unwrap_or(-1));
         self.str(Some(error.map_or(text, MqttError::message)));
+        self.i8(i8::from(detail.session_present));
+        self.i32(i32::try_from(detail.attempt).unwrap_or(i32::MAX));
+        self.i64(i64::try_from(detail.delay.as_millis()).unwrap_or(i64::MAX));
     }
 
     pub fn end(&mut self, handle: i64) {
@@ -484,6 +500,14 @@ impl Writer {
         self.str(Some(target));
         self.str(Some(text));
     }
+}
+
+/// The detail fields of a CONNECTION event (docs/bridge.md).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct ConnectionDetail {
+    pub session_present: bool,
+    pub attempt: u32,
+    pub delay: std::time::Duration,
 }
 
 #[cfg(test)]

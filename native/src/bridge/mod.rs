@@ -250,7 +250,8 @@ fn forward_events(handle: i64, entry: &Arc<Entry>) {
         Some(Endpoint::Client(client)) => {
             let client = client.clone();
             runtime::spawn(async move {
-                while let Some(event) = client.next_event().await {
+                // Every kind, lifecycle included: a Java client's connection listener gets them all.
+                while let Some(event) = client.next_any_event().await {
                     push(Lane::Events, Event::Connection(handle, event));
                 }
             })

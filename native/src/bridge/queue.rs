@@ -13,7 +13,7 @@ use crate::error::{MqttError, Result};
 use crate::message::Message;
 use crate::protocol::session::AckId;
 use crate::protocol::ConnectionEvent;
-use crate::wire::Writer;
+use crate::wire::{ConnectionDetail, Writer};
 
 /// Largest batch `poll` returns, in bytes (more events wait for the next poll).
 const BATCH_BYTES: usize = 4 * 1024 * 1024;
@@ -152,24 +152,64 @@ fn encode(body: &mut Writer, event: &Event) {
         Event::Message(handle, ack, message) => {
             body.message(*handle, ack.map(|a| (a.epoch, a.seq)), message)
         }
-        Event::Connection(handle, event) => match event {
-            ConnectionEvent::ConnectionLost(e) => body.connection(*handle, 1, Some(e), ""),
-            ConnectionEvent::Reconnected { session_present } => body.connection(
-                *handle,
-                2,
-                None,
-                if *session_present {
-                    "Reconnected; the broker kept the session"
-                } else {
-                    "Reconnected with a new session"
-                },
-            ),
-            ConnectionEvent::SubscriptionRefused(e) => body.connection(*handle, 3, Some(e), ""),
-        },
+        Event::Connection(handle, event) => encode_connection(body, *handle, event),
         Event::End(handle) => body.end(*handle),
         Event::Log(level, target, text) => {
             body.log(super::logging::level_number(*level), target, text)
         }
+    }
+}
+
+/// CONNECTION kinds: 1 lost, 2 reconnected, 3 subscription refused,
+/// 4 connected, 5 reconnect attempt, 6 subscriptions restored, 7 disconnected.
+fn encode_connection(body: &mut Writer, handle: i64, event: &ConnectionEvent) {
+    let session = |session_present: bool| ConnectionDetail {
+        session_present,
+        ..ConnectionDetail::default()
+    };
+    let session_text = |session_present: bool| {
+        if session_present {
+            "the broker kept the session"
+        } else {
+            "with a new session"
+        }
+    };
+    match event {
+        ConnectionEvent::ConnectionLost(e) => body.connection(handle, 1, Some(e), ""),
+        ConnectionEvent::Reconnected { session_present } => body.connection_detail(
+            handle,
+            2,
+            None,
+            if *session_present {
+                "Reconnected; the broker kept the session"
+            } else {
+                "Reconnected with a new session"
+            },
+            session(*session_present),
+        ),
+        ConnectionEvent::SubscriptionRefused(e) => body.connection(handle, 3, Some(e), ""),
+        ConnectionEvent::Connected { session_present } => body.connection_detail(
+            handle,
+            4,
+            None,
+            &format!("Connected, {}", session_text(*session_present)),
+            session(*session_present),
+        ),
+        ConnectionEvent::ReconnectAttempt { attempt, delay } => body.connection_detail(
+            handle,
+            5,
+            None,
+            &format!("Reconnect attempt {attempt} in {} ms", delay.as_millis()),
+            ConnectionDetail {
+                session_present: false,
+                attempt: *attempt,
+                delay: *delay,
+            },
+        ),
+        ConnectionEvent::SubscriptionsRestored => {
+            body.connection(handle, 6, None, "Subscriptions restored")
+        }
+        ConnectionEvent::Disconnected => body.connection(handle, 7, None, "Disconnected"),
     }
 }
 

@@ -269,6 +269,8 @@ impl EventLoop {
         self.set_phase(Phase::Connecting);
         match self.establish().await {
             Ok(link) => {
+                let session_present = self.core(|c| c.protocol.session_present());
+                self.emit(ConnectionEvent::Connected { session_present });
                 let _ = connected.send(Ok(()));
                 self.serve_from(Some(link)).await;
             }
@@ -320,6 +322,7 @@ impl EventLoop {
                         c.protocol.disconnected();
                     });
                     self.set_phase(Phase::Disconnected);
+                    self.emit(ConnectionEvent::Disconnected);
                     let _ = done.send(result);
                 }
                 Ended::Closed(done) => {

@@ -8,8 +8,12 @@ use super::*;
 impl EventLoop {
     /// Reconnects with backoff, serving commands in between (C4).
     pub(super) async fn reconnect(&mut self) -> std::result::Result<Link, Ended> {
+        let mut attempt = 0u32;
         loop {
-            let wake = Instant::now() + self.backoff.next_delay();
+            let delay = self.backoff.next_delay();
+            attempt = attempt.saturating_add(1);
+            self.emit(ConnectionEvent::ReconnectAttempt { attempt, delay });
+            let wake = Instant::now() + delay;
             loop {
                 tokio::select! {
                     _ = sleep_until(wake) => break,
@@ -45,6 +49,8 @@ impl EventLoop {
             match command {
                 Command::Reconnect(done) => match self.establish().await {
                     Ok(link) => {
+                        let session_present = self.core(|c| c.protocol.session_present());
+                        self.emit(ConnectionEvent::Reconnected { session_present });
                         let _ = done.send(Ok(()));
                         return Ok(link);
                     }
@@ -77,6 +83,7 @@ impl EventLoop {
                         code::CLIENT_DISCONNECTED,
                     ))
                 });
+                self.emit(ConnectionEvent::Disconnected);
                 let _ = done.send(Ok(()));
             }
             Command::Reconnect(done) if reconnecting => {

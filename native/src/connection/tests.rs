@@ -200,8 +200,14 @@ impl Harness {
         broker
     }
 
+    /// The next event but the lifecycle notifications (as `Client::next_event`).
     async fn next_event(&mut self) -> ConnectionEvent {
-        self.events.recv().await.expect("the event loop ended")
+        loop {
+            let event = self.events.recv().await.expect("the event loop ended");
+            if !event.is_lifecycle() {
+                return event;
+            }
+        }
     }
 
     fn publish(&self, topic: &str, message: Message) -> oneshot::Receiver<Result<DeliveryToken>> {

@@ -68,6 +68,37 @@ pub enum ConnectionEvent {
     },
     /// A subscription restored after a session loss was refused.
     SubscriptionRefused(MqttError),
+    /// Lifecycle: the first connection is up (C6).
+    Connected {
+        session_present: bool,
+    },
+    /// Lifecycle: automatic reconnect attempt `attempt` (from 1 after each
+    /// loss) starts after `delay` (C4).
+    ReconnectAttempt {
+        attempt: u32,
+        delay: Duration,
+    },
+    /// Lifecycle: the subscriptions re-sent after a CONNACK without session
+    /// were all granted (C4).
+    SubscriptionsRestored,
+    /// Lifecycle: `disconnect` ended the connection.
+    Disconnected,
+}
+
+impl ConnectionEvent {
+    /// A lifecycle notification (connected, reconnect attempt, subscriptions
+    /// restored, disconnected), which the Java host API hands to a client's
+    /// connection listener. `Client::next_event` and `Listener::next_event`
+    /// skip them: they report lost, reconnected and refused only (L4).
+    pub fn is_lifecycle(&self) -> bool {
+        matches!(
+            self,
+            ConnectionEvent::Connected { .. }
+                | ConnectionEvent::ReconnectAttempt { .. }
+                | ConnectionEvent::SubscriptionsRestored
+                | ConnectionEvent::Disconnected
+        )
+    }
 }
 
 /// Why a connection must end, and whether the broker ended it (which
@@ -435,7 +466,7 @@ impl Protocol {
                         let _ = done.send(result);
                     }
                     (None, Err(e)) => self.events.push(ConnectionEvent::SubscriptionRefused(e)),
-                    (None, Ok(())) => {}
+                    (None, Ok(())) => self.events.push(ConnectionEvent::SubscriptionsRestored),
                 }
             }
             Packet::UnsubAck(ack) => {

@@ -40,9 +40,14 @@ final class ServiceDispatcher implements MessageHandler {
     private final boolean hasOnComplete;
     private final PrintStream log;
 
+    /** Errors with no caller to return to (L4), when no PrintStream is given: ERROR with the stack. */
+    private static final System.Logger LOGGER = System.getLogger("io.ballerina.lib.mqtt.listener");
+
     ServiceDispatcher(Runtime runtime, BObject service) {
-        this(runtime, service, System.err);
+        this(runtime, service, null);
     }
+
+    /** {@code log}: where errors go (tests); null = the {@code System.Logger} io.ballerina.lib.mqtt.listener. */
 
     ServiceDispatcher(Runtime runtime, BObject service, PrintStream log) {
         this.runtime = runtime;
@@ -140,6 +145,10 @@ final class ServiceDispatcher implements MessageHandler {
     }
 
     private void report(String what, BError e) {
+        if (log == null) {
+            LOGGER.log(System.Logger.Level.ERROR, "mqtt:Listener: " + what + ": " + e.getMessage(), e);
+            return;
+        }
         log.println("error: mqtt:Listener: " + what + ": " + e.getMessage());
         e.printStackTrace(log);
     }

@@ -19,8 +19,11 @@ import java.time.Duration;
  *                         {@code subscribe}, {@code unsubscribe}, {@code disconnect}, {@code reconnect})
  *                         wait before they throw 32000; null = {@link #DEFAULT_REQUEST_TIMEOUT},
  *                         {@link Duration#ZERO} = no limit of the Java side (the engine's own limits stay)
+ * @param connectionListener hears connected, lost, reconnect attempts, reconnected, subscriptions restored and
+ *                         disconnected ({@link ConnectionEvent}); null = none (the events are still logged)
  */
-public record ClientConfig(ConnectionConfig connectionConfig, WillDetails willDetails, Duration requestTimeout) {
+public record ClientConfig(ConnectionConfig connectionConfig, WillDetails willDetails, Duration requestTimeout,
+                           ConnectionListener connectionListener) {
     /** The default wait of every blocking call of {@link MqttClient} without a timeout argument: 60 s. */
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(60);
 
@@ -36,7 +39,18 @@ public record ClientConfig(ConnectionConfig connectionConfig, WillDetails willDe
      * @param willDetails      the will; null = none
      */
     public ClientConfig(ConnectionConfig connectionConfig, WillDetails willDetails) {
-        this(connectionConfig, willDetails, null);
+        this(connectionConfig, willDetails, null, null);
+    }
+
+    /**
+     * Connection settings, a will and a request timeout, no connection listener.
+     *
+     * @param connectionConfig connection settings; null = defaults
+     * @param willDetails      the will; null = none
+     * @param requestTimeout   the default wait; null = {@link #DEFAULT_REQUEST_TIMEOUT}, ZERO = no limit
+     */
+    public ClientConfig(ConnectionConfig connectionConfig, WillDetails willDetails, Duration requestTimeout) {
+        this(connectionConfig, willDetails, requestTimeout, null);
     }
 
     /**
@@ -45,7 +59,7 @@ public record ClientConfig(ConnectionConfig connectionConfig, WillDetails willDe
      * @return the default configuration
      */
     public static ClientConfig defaults() {
-        return new ClientConfig(null, null, null);
+        return new ClientConfig(null, null, null, null);
     }
 
     /**
@@ -55,7 +69,7 @@ public record ClientConfig(ConnectionConfig connectionConfig, WillDetails willDe
      * @return the configuration
      */
     public static ClientConfig of(ConnectionConfig connectionConfig) {
-        return new ClientConfig(connectionConfig, null, null);
+        return new ClientConfig(connectionConfig, null, null, null);
     }
 
     /**
@@ -65,7 +79,7 @@ public record ClientConfig(ConnectionConfig connectionConfig, WillDetails willDe
      * @return the copy
      */
     public ClientConfig withWillDetails(WillDetails value) {
-        return new ClientConfig(connectionConfig, value, requestTimeout);
+        return new ClientConfig(connectionConfig, value, requestTimeout, connectionListener);
     }
 
     /**
@@ -75,7 +89,17 @@ public record ClientConfig(ConnectionConfig connectionConfig, WillDetails willDe
      * @return the copy
      */
     public ClientConfig withRequestTimeout(Duration value) {
-        return new ClientConfig(connectionConfig, willDetails, value);
+        return new ClientConfig(connectionConfig, willDetails, value, connectionListener);
+    }
+
+    /**
+     * A copy with another connection listener.
+     *
+     * @param value the listener; null = none
+     * @return the copy
+     */
+    public ClientConfig withConnectionListener(ConnectionListener value) {
+        return new ClientConfig(connectionConfig, willDetails, requestTimeout, value);
     }
 
     /**

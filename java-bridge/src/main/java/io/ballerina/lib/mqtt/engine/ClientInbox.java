@@ -11,6 +11,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * Must not refer to the MqttClient (the pump's registry would keep the client alive).
  */
 final class ClientInbox implements EventPump.Sink {
+    private volatile ConnectionEvents connectionEvents;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final ArrayDeque<Message> queue = new ArrayDeque<>();
@@ -34,7 +35,16 @@ final class ClientInbox implements EventPump.Sink {
 
     @Override
     public void onConnection(Wire.ConnectionEvent event) {
-        // A client has no service to tell; isConnected() and the calls' errors report the state.
+        // Logged, and told to the client's ConnectionListener, on the connection events thread.
+        ConnectionEvents events = connectionEvents;
+        if (events != null) {
+            events.accept(event);
+        }
+    }
+
+    /** Where this client's connection events go; set before the connect starts. */
+    void setConnectionEvents(ConnectionEvents value) {
+        connectionEvents = value;
     }
 
     @Override

@@ -167,7 +167,7 @@ final class Dispatcher {
                 handle(item);
             } catch (Throwable t) {
                 // Never let the dispatch thread die of a bug or a user error.
-                log("mqtt: listener " + name + " dispatch failed", t);
+                log("listener " + name + ": dispatch failed", t);
             }
         }
     }
@@ -186,7 +186,7 @@ final class Dispatcher {
             try {
                 polled.addAll(Wire.decodeEvents(Native.pollDispatch(handle, EventPump.POLL_TIMEOUT_MILLIS)));
             } catch (RuntimeException | LinkageError e) {
-                log("mqtt: listener " + name + ": taking events failed (continuing)", e);
+                log("listener " + name + ": taking events failed (continuing)", e);
                 sleepBriefly();
             }
         }
@@ -222,7 +222,8 @@ final class Dispatcher {
         if (item instanceof Wire.Received r) {
             dispatch(r);
         } else if (item instanceof Wire.ConnectionEvent e) {
-            if (e.kind() != Wire.CONNECTION_RECONNECTED && !stopped) {
+            ConnectionEvents.log("listener " + name, e);
+            if (e.isError() && !stopped) {
                 reportError(e.error());
             }
         } else if (item instanceof Completed c) {
@@ -260,13 +261,13 @@ final class Dispatcher {
     private void reportError(MqttException error) {
         MessageHandler h = handler;
         if (h == null) {
-            log("mqtt: listener " + name + ": " + error.getMessage(), error);
+            log("listener " + name + ": " + error.getMessage(), error);
             return;
         }
         try {
             h.onError(error);
         } catch (Throwable t) {
-            log("mqtt: listener " + name + ": onError failed while handling '" + error.getMessage() + "'", t);
+            log("listener " + name + ": onError failed while handling '" + error.getMessage() + "'", t);
         }
     }
 
@@ -278,12 +279,11 @@ final class Dispatcher {
         try {
             h.onComplete(token);
         } catch (Throwable t) {
-            log("mqtt: listener " + name + ": onComplete failed", t);
+            log("listener " + name + ": onComplete failed", t);
         }
     }
 
     private static void log(String what, Throwable t) {
-        System.err.println(what + ": " + t);
-        t.printStackTrace();
+        Logs.LISTENER.log(System.Logger.Level.ERROR, what, t);
     }
 }

@@ -319,8 +319,8 @@ final class EventPump {
                 long now = System.nanoTime();
                 if (now - lastLogged > 5_000_000_000L || lastLogged == 0) {
                     lastLogged = now;
-                    System.err.println("mqtt: " + Thread.currentThread().getName() + " error (continuing): " + t);
-                    t.printStackTrace();
+                    Logs.ENGINE.log(System.Logger.Level.ERROR,
+                            Thread.currentThread().getName() + " failed taking engine events (continuing)", t);
                 }
                 try {
                     Thread.sleep(100);
@@ -367,8 +367,7 @@ final class EventPump {
                     }
                 }
             } catch (RuntimeException e) {
-                System.err.println("mqtt: event routing failed (continuing): " + e);
-                e.printStackTrace();
+                Logs.ENGINE.log(System.Logger.Level.ERROR, "routing an engine event failed (continuing)", e);
             } finally {
                 routeLock.unlock();
             }

@@ -83,6 +83,7 @@ public final class MqttClient implements AutoCloseable {
         byte[] noSubscriptions = Wire.encodeSubscriptions(List.of());
         EventPump pump = EventPump.get();
         ClientInbox inbox = new ClientInbox();
+        inbox.setConnectionEvents(new ConnectionEvents(clientId, c.connectionListener()));
         EventPump.Connecting connecting = pump.connect(
                 requestId -> Native.connect(options, Native.KIND_CLIENT, false, noSubscriptions, requestId), inbox);
         inbox.setHandle(connecting.handle());

@@ -27,6 +27,10 @@ final class Wire {
     static final int CONNECTION_LOST = 1;
     static final int CONNECTION_RECONNECTED = 2;
     static final int CONNECTION_SUBSCRIPTION_REFUSED = 3;
+    static final int CONNECTION_CONNECTED = 4;
+    static final int CONNECTION_RECONNECT_ATTEMPT = 5;
+    static final int CONNECTION_SUBSCRIPTIONS_RESTORED = 6;
+    static final int CONNECTION_DISCONNECTED = 7;
 
     private Wire() {
     }
@@ -52,10 +56,24 @@ final class Wire {
     record Received(long handle, long ackEpoch, long ackSeq, Message message) implements Event {
     }
 
-    /** CONNECTION: kind 1 lost, 2 reconnected, 3 subscription refused; reasonCode -1 = none. */
-    record ConnectionEvent(long handle, int kind, int reasonCode, String message) implements Event {
+    /**
+     * CONNECTION: kind 1 lost, 2 reconnected, 3 subscription refused, 4 connected, 5 reconnect attempt,
+     * 6 subscriptions restored, 7 disconnected; reasonCode -1 = none; sessionPresent for 2 and 4, attempt
+     * and delayMillis for 5.
+     */
+    record ConnectionEvent(long handle, int kind, int reasonCode, String message, boolean sessionPresent,
+                           int attempt, long delayMillis) implements Event {
+        ConnectionEvent(long handle, int kind, int reasonCode, String message) {
+            this(handle, kind, reasonCode, message, false, 0, 0);
+        }
+
         MqttException error() {
             return new MqttException(message == null ? "Connection event " + kind : message, reasonCode);
+        }
+
+        /** Lost or subscription refused: what a listener's onError hears of (L4). */
+        boolean isError() {
+            return kind == CONNECTION_LOST || kind == CONNECTION_SUBSCRIPTION_REFUSED;
         }
     }
 
@@ -114,7 +132,11 @@ final class Wire {
                         int kind = in.get();
                         int reasonCode = in.getInt();
                         String message = readStr(in);
-                        events.add(new ConnectionEvent(handle, kind, reasonCode, message));
+                        boolean sessionPresent = readFlag(in, "sessionPresent");
+                        int attempt = in.getInt();
+                        long delayMillis = in.getLong();
+                        events.add(new ConnectionEvent(handle, kind, reasonCode, message, sessionPresent, attempt,
+                                delayMillis));
                     }
                     case EVENT_END -> events.add(new End(in.getLong()));
                     case EVENT_LOG -> {

@@ -261,7 +261,7 @@ class WireTest {
         w.i8(2).i64(3).i64(1).i64(17).str("t/2").bytes("payload".getBytes(StandardCharsets.UTF_8))
                 .i8(2).i8(1).i8(0).i32(99);
         props(w);
-        w.i8(3).i64(3).i8(1).i32(32109).str("Connection lost: reset");
+        w.i8(3).i64(3).i8(1).i32(32109).str("Connection lost: reset").i8(0).i32(0).i64(0);
         w.i8(4).i64(3);
         List<Wire.Event> events = Wire.decodeEvents(w.toByteArray());
         assertEquals(5, events.size());
