@@ -12,6 +12,7 @@ use crate::config::{self, ConnectOptions, TlsOptions};
 use crate::connection::{dial_transport, Command, EventLoop, Inbox, Phase, Shared};
 use crate::error::{code, ErrorKind, MqttError, Result};
 use crate::message::{DeliveryToken, Message, Subscription};
+use crate::protocol::metrics::Snapshot;
 use crate::protocol::session::{AckId, Completion, PendingPublish};
 use crate::protocol::{codec, limits, ConnectionEvent, Delivery, Protocol};
 use crate::{runtime, tls};
@@ -68,6 +69,10 @@ impl Handle {
 
     pub(crate) fn phase(&self) -> Phase {
         self.shared.phase()
+    }
+
+    pub(crate) fn metrics(&self) -> Snapshot {
+        self.shared.metrics()
     }
 
     /// Sends a lifecycle command that answers on a oneshot; a closed loop answers 32111.
@@ -258,6 +263,11 @@ impl Client {
     /// Where the connection is (connecting, connected, reconnecting, ...).
     pub fn phase(&self) -> Phase {
         self.handle.phase()
+    }
+
+    /// Counters and gauges of this client's connection (issue 16).
+    pub fn metrics(&self) -> Snapshot {
+        self.handle.metrics()
     }
 
     pub fn is_connected(&self) -> Result<bool> {

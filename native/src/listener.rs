@@ -145,6 +145,11 @@ impl Listener {
         self.handle.phase()
     }
 
+    /// Counters and gauges of this listener's connection (issue 16).
+    pub fn metrics(&self) -> crate::protocol::metrics::Snapshot {
+        self.handle.metrics()
+    }
+
     /// Acks a message by id, as `Received::complete` does (the bridge keeps ids, not `Received`s).
     pub fn ack(&self, id: AckId) {
         self.handle.ack(id)

@@ -502,6 +502,49 @@ impl Writer {
     }
 }
 
+/// A metrics snapshot (docs/bridge.md, "metrics"): `int8 state`, then
+/// int64 × 3 published, acked, failed and received (QoS 0, 1, 2),
+/// duplicatesReceived, bytesIn, bytesOut, inFlight, queued,
+/// reconnectAttempts, reconnects, connectedMillis, then `int32` last error
+/// code (-1 none) and `str` last error message (null none).
+pub fn encode_metrics(state: i8, s: &crate::protocol::metrics::Snapshot) -> Vec<u8> {
+    let mut w = Writer::default();
+    let m = &s.metrics;
+    w.i8(state);
+    for counters in [&m.published, &m.acked, &m.failed, &m.received] {
+        for n in counters {
+            w.i64(saturate(*n));
+        }
+    }
+    for n in [
+        m.duplicates_received,
+        m.bytes_in,
+        m.bytes_out,
+        s.gauges.in_flight,
+        s.gauges.queued,
+        m.reconnect_attempts,
+        m.reconnects,
+        u64::try_from(s.connected_for.as_millis()).unwrap_or(u64::MAX),
+    ] {
+        w.i64(saturate(n));
+    }
+    match &m.last_error {
+        Some((code, message)) => {
+            w.i32(code.unwrap_or(-1));
+            w.str(Some(message));
+        }
+        None => {
+            w.i32(-1);
+            w.str(None);
+        }
+    }
+    w.into_bytes()
+}
+
+fn saturate(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
 /// The detail fields of a CONNECTION event (docs/bridge.md).
 #[derive(Debug, Default, Clone, Copy)]
 pub struct ConnectionDetail {

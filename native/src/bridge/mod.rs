@@ -433,6 +433,17 @@ pub fn status(handle: i64) -> i32 {
     phase as i32
 }
 
+/// The handle's metrics snapshot, encoded (`wire::encode_metrics`); None
+/// for an unknown or closed handle (issue 16).
+pub fn metrics(handle: i64) -> Option<Vec<u8>> {
+    let entry = lookup(handle).ok()?;
+    let (phase, snapshot) = match entry.endpoint.get()? {
+        Endpoint::Client(c) => (c.phase(), c.metrics()),
+        Endpoint::Listener(l) => (l.phase(), l.metrics()),
+    };
+    Some(wire::encode_metrics(phase as i8, &snapshot))
+}
+
 pub fn start(handle: i64, request_id: i64) {
     run(handle, request_id, |handle, entry| async move {
         let listener = listener_of(&entry)?;

@@ -162,6 +162,11 @@ impl Shared {
         self.status.get()
     }
 
+    /// The connection's counters and gauges, read under the core's lock (issue 16).
+    pub fn metrics(&self) -> protocol::metrics::Snapshot {
+        self.lock().protocol.metrics(Instant::now())
+    }
+
     /// Runs `op` on the core from a handle's thread, writes what it
     /// produced straight to the socket when that can be done without
     /// waiting (else the task is woken to), and calls the completions due
@@ -401,6 +406,7 @@ impl EventLoop {
         };
         let connect = self.core(|c| c.protocol.connect_bytes())?;
         stream.write_all(&connect).await.map_err(unable)?;
+        self.core(|c| c.protocol.metrics_mut().bytes_out += connect.len() as u64);
         let mut read_buf = BytesMut::with_capacity(4096);
         let connack = loop {
             match self.core(|c| c.protocol.read_packet(&mut read_buf)) {

@@ -12,6 +12,7 @@ impl EventLoop {
         loop {
             let delay = self.backoff.next_delay();
             attempt = attempt.saturating_add(1);
+            self.core(|c| c.protocol.metrics_mut().reconnect_attempts += 1);
             self.emit(ConnectionEvent::ReconnectAttempt { attempt, delay });
             let wake = Instant::now() + delay;
             loop {
@@ -31,10 +32,16 @@ impl EventLoop {
                     }
                 }
             }
-            if let Ok(link) = self.establish().await {
-                let session_present = self.core(|c| c.protocol.session_present());
-                self.emit(ConnectionEvent::Reconnected { session_present });
-                return Ok(link);
+            match self.establish().await {
+                Ok(link) => {
+                    let session_present = self.core(|c| {
+                        c.protocol.metrics_mut().reconnects += 1;
+                        c.protocol.session_present()
+                    });
+                    self.emit(ConnectionEvent::Reconnected { session_present });
+                    return Ok(link);
+                }
+                Err(e) => self.core(|c| c.protocol.metrics_mut().error(&e)),
             }
         }
     }
@@ -49,12 +56,16 @@ impl EventLoop {
             match command {
                 Command::Reconnect(done) => match self.establish().await {
                     Ok(link) => {
-                        let session_present = self.core(|c| c.protocol.session_present());
+                        let session_present = self.core(|c| {
+                            c.protocol.metrics_mut().reconnects += 1;
+                            c.protocol.session_present()
+                        });
                         self.emit(ConnectionEvent::Reconnected { session_present });
                         let _ = done.send(Ok(()));
                         return Ok(link);
                     }
                     Err(e) => {
+                        self.core(|c| c.protocol.metrics_mut().error(&e));
                         let _ = done.send(Err(e));
                     }
                 },

@@ -342,3 +342,14 @@ pub extern "system" fn Java_io_ballerina_lib_mqtt_engine_Native_pollDispatch<'lo
         batch_array(env, batch)
     })
 }
+
+#[no_mangle]
+pub extern "system" fn Java_io_ballerina_lib_mqtt_engine_Native_metrics<'local>(
+    mut env: JNIEnv<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+) -> jbyteArray {
+    guard(&mut env, std::ptr::null_mut(), |env| {
+        batch_array(env, bridge::metrics(handle))
+    })
+}

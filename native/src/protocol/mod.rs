@@ -18,6 +18,7 @@ pub mod codec;
 mod header;
 pub mod keep_alive;
 pub mod limits;
+pub mod metrics;
 pub mod reasons;
 pub mod session;
 pub mod subscriptions;
@@ -220,7 +221,10 @@ impl Protocol {
         &mut self,
         buf: &mut BytesMut,
     ) -> std::result::Result<Option<Packet>, Ending> {
-        codec::read_packet(buf, self.max_incoming()).map_err(|v| self.violated(v))
+        let before = buf.len();
+        let packet = codec::read_packet(buf, self.max_incoming()).map_err(|v| self.violated(v));
+        self.session.metrics.bytes_in += (before - buf.len().min(before)) as u64;
+        packet
     }
 
     /// The answer to our CONNECT, before the connection counts as up. A
@@ -258,6 +262,7 @@ impl Protocol {
         self.server = limits;
         self.session_present = connack.session_present;
         self.reconnecting = false;
+        self.session.metrics.up(now);
         // A new session gets its subscriptions back before the publishes
         // queued or re-sent go out: the broker handles a connection's
         // packets in order, so a publish to a filter of our own is then
@@ -306,13 +311,13 @@ impl Protocol {
     /// it or nobody will send it (disconnected without automatic
     /// reconnect); otherwise queued and sent as the window allows.
     pub fn publish(&mut self, pending: PendingPublish) {
+        let index = metrics::qos_index(pending.publish.qos);
+        self.session.metrics.published[index] += 1;
         if self.closed {
-            return self.finished.push((pending.done, Err(MqttError::closed())));
+            return self.refuse(index, pending.done, MqttError::closed());
         }
         if !self.is_connected() && !self.reconnecting {
-            return self
-                .finished
-                .push((pending.done, Err(MqttError::not_connected())));
+            return self.refuse(index, pending.done, MqttError::not_connected());
         }
         let qos = codec::engine_qos(pending.publish.qos);
         let refused = self
@@ -326,12 +331,32 @@ impl Protocol {
                 )
             });
         if let Some(error) = refused {
-            return self.finished.push((pending.done, Err(error)));
+            return self.refuse(index, pending.done, error);
         }
         if let Err((done, result)) = self.session.enqueue(pending) {
             return self.finished.push((done, result));
         }
         self.send_ready();
+    }
+
+    /// A publish failed before it was queued (counted, issue 16).
+    fn refuse(&mut self, qos: usize, done: Completion, error: MqttError) {
+        self.session.metrics.settled(qos, Some(&error));
+        self.finished.push((done, Err(error)));
+    }
+
+    /// The connection's counters with the in-flight and queued gauges (issue 16).
+    pub fn metrics(&self, now: Instant) -> metrics::Snapshot {
+        let gauges = metrics::Gauges {
+            in_flight: self.session.in_flight_count() as u64,
+            queued: self.session.queued_count() as u64,
+        };
+        self.session.metrics.snapshot(gauges, now)
+    }
+
+    /// The counters, for the connection driver (reconnect attempts, errors).
+    pub fn metrics_mut(&mut self) -> &mut metrics::Metrics {
+        &mut self.session.metrics
     }
 
     pub fn subscribe(&mut self, subscriptions: Vec<Subscription>, done: Reply) {
@@ -423,10 +448,12 @@ impl Protocol {
                             );
                             return Err(self.violated(v));
                         }
+                        self.session.metrics.received[metrics::qos_index(publish.qos)] += 1;
                         let message = codec::to_message(publish, topic);
                         delivery = Some(Delivery { message, ack });
                     }
                     IncomingAction::Duplicate(reply) => {
+                        self.session.metrics.duplicates_received += 1;
                         if let Some(packet) = reply {
                             out.push(Outbound::packet(*packet));
                         }
@@ -543,7 +570,11 @@ impl Protocol {
         if !output.bytes.is_empty() {
             self.keep_alive.wrote(now);
         }
+        if result.is_ok() {
+            self.session.metrics.bytes_out += output.bytes.len() as u64;
+        }
         for (done, token) in output.written {
+            self.session.metrics.settled(0, result.as_ref().err());
             self.finished.push((done, result.clone().map(|()| token)));
         }
     }
@@ -558,6 +589,7 @@ impl Protocol {
     /// as [`Protocol::written`].
     pub fn advance_output(&mut self, n: usize, now: Instant) {
         bytes::Buf::advance(&mut self.out, n);
+        self.session.metrics.bytes_out += n as u64;
         if self.out.is_empty() {
             self.written(&Ok(()), now);
         }
@@ -571,6 +603,7 @@ impl Protocol {
     fn written(&mut self, result: &Result<()>, now: Instant) {
         self.keep_alive.wrote(now);
         for (done, token) in self.written.drain(..) {
+            self.session.metrics.settled(0, result.as_ref().err());
             self.finished.push((done, result.clone().map(|()| token)));
         }
     }
@@ -591,6 +624,8 @@ impl Protocol {
     /// up (C8); waiting requests fail; with `reconnect` the rest wait for
     /// the next connection, else they fail with `ending`'s error (C5).
     pub fn connection_lost(&mut self, ending: &Ending, reconnect: bool) {
+        self.session.metrics.down(Instant::now());
+        self.session.metrics.error(&ending.error);
         let abandoned = self
             .session
             .connection_lost(ending.broker_closed, &ending.error);
@@ -615,7 +650,13 @@ impl Protocol {
             "Client disconnected before the publish was acknowledged",
             code::CLIENT_DISCONNECTED,
         ));
+        // A clean disconnect is no error of its own; publishes it fails are.
+        let last = self.session.metrics.last_error.clone();
+        let failed: u64 = self.session.metrics.failed.iter().sum();
         self.connection_lost(&ending, false);
+        if self.session.metrics.failed.iter().sum::<u64>() == failed {
+            self.session.metrics.last_error = last;
+        }
     }
 
     /// Reconnecting stopped (a disconnect while down): what waits fails.
@@ -636,6 +677,7 @@ impl Protocol {
 
     /// The client is closed: everything pending fails with 32111.
     pub fn close(&mut self) {
+        self.session.metrics.down(Instant::now());
         self.closed = true;
         self.reconnecting = false;
         self.out.clear();
@@ -696,12 +738,12 @@ impl Protocol {
             };
             match (outbound.on_written, result) {
                 (Some(written), Ok(())) => self.written.push(written),
-                (Some((done, _)), Err(e)) => self.finished.push((done, Err(e))),
+                (Some((done, _)), Err(e)) => self.refuse(0, done, e),
                 (None, Ok(())) => {}
                 (None, Err(e)) => match &outbound.packet {
                     Packet::Publish(p) => {
                         if let Some(pending) = self.session.abandon(p.pkid) {
-                            self.finished.push((pending.done, Err(e)));
+                            self.refuse(metrics::qos_index(p.qos), pending.done, e);
                         }
                     }
                     other => log::warn!("an outgoing {} was not sent: {e}", packet_name(other)),

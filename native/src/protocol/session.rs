@@ -11,6 +11,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
+use super::metrics::{qos_index, Metrics};
 use rumqttc::v5::mqttbytes::v5::{
     Packet, PubAck, PubAckReason, PubComp, PubCompReason, PubRec, PubRecReason, PubRel, Publish,
 };
@@ -195,6 +196,8 @@ pub type Finished = (Completion, Result<DeliveryToken>);
 pub struct SessionState {
     next_pkid: u16,
     next_seq: u64,
+    /// The connection's counters (issue 16), kept here where publishes settle.
+    pub(crate) metrics: Metrics,
     /// Publishes sent and not acked, keyed by send order so a resend keeps order.
     inflight: BTreeMap<u64, InFlight>,
     inflight_by_pkid: HashMap<u16, u64>,
@@ -231,6 +234,7 @@ impl SessionState {
         SessionState {
             next_pkid: 0,
             next_seq: 0,
+            metrics: Metrics::default(),
             inflight: BTreeMap::new(),
             inflight_by_pkid: HashMap::new(),
             next_release: 0,
@@ -277,6 +281,8 @@ impl SessionState {
                 ),
                 code::MAX_INFLIGHT,
             );
+            self.metrics
+                .settled(qos_index(pending.publish.qos), Some(&err));
             return Err((pending.done, Err(err)));
         }
         if pending.suspect {
@@ -469,6 +475,7 @@ impl SessionState {
         let flight = self.finish(ack.pkid)?;
         match ack.reason {
             PubAckReason::Success | PubAckReason::NoMatchingSubscribers => {
+                self.metrics.settled(1, None);
                 Some(Self::delivered(flight))
             }
             reason => {
@@ -481,6 +488,7 @@ impl SessionState {
                     reasons::puback(reason),
                     text,
                 );
+                self.metrics.settled(1, Some(&err));
                 Some((flight.pending.done, Err(err)))
             }
         }
@@ -520,6 +528,7 @@ impl SessionState {
                     reasons::pubrec(reason),
                     text,
                 );
+                self.metrics.settled(2, Some(&err));
                 (None, Some((flight.pending.done, Err(err))))
             }
         }
@@ -531,6 +540,7 @@ impl SessionState {
             return None;
         }
         let flight = self.finish(comp.pkid)?;
+        self.metrics.settled(2, None);
         Some(Self::delivered(flight))
     }
 
@@ -668,6 +678,8 @@ impl SessionState {
             ),
             code::PUBLISH_ABANDONED,
         );
+        self.metrics
+            .settled(qos_index(flight.pending.publish.qos), Some(&error));
         vec![(flight.pending.done, Err(error))]
     }
 
@@ -710,6 +722,7 @@ impl SessionState {
             let mut resend = Vec::new();
             for flight in flights.into_values() {
                 if flight.stage == Awaiting::PubComp {
+                    self.metrics.settled(2, None);
                     finished.push(Self::delivered(flight));
                 } else {
                     // A new publication of the new session, under a new
@@ -737,12 +750,26 @@ impl SessionState {
         self.suspects = 0;
         let flights = std::mem::take(&mut self.inflight);
         let waiting = std::mem::take(&mut self.waiting);
+        let metrics = &mut self.metrics;
         flights
             .into_values()
             .map(|f| f.pending)
             .chain(waiting)
-            .map(|p| (p.done, Err(error.clone())))
+            .map(|p| {
+                metrics.settled(qos_index(p.publish.qos), Some(error));
+                (p.done, Err(error.clone()))
+            })
             .collect()
+    }
+
+    /// Publishes sent and not yet acknowledged (issue 16 gauge).
+    pub fn in_flight_count(&self) -> usize {
+        self.inflight.len()
+    }
+
+    /// Publishes waiting to be sent (issue 16 gauge).
+    pub fn queued_count(&self) -> usize {
+        self.waiting.len()
     }
 }
 

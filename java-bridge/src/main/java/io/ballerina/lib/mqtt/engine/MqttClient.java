@@ -89,6 +89,7 @@ public final class MqttClient implements AutoCloseable {
         inbox.setHandle(connecting.handle());
         HandleState state = new HandleState(connecting.handle(), pump);
         awaitConnect(connecting, state);
+        state.setMBean(MetricsMBeans.register("MqttClient", clientId, state.handle));
         return new MqttClient(pump, state, inbox, c.effectiveRequestTimeout());
     }
 
@@ -458,7 +459,27 @@ public final class MqttClient implements AutoCloseable {
         }
     }
 
-    /** True once {@link #close()} ran (it always succeeds). */
+    /**
+     * A snapshot of this client's counters, kept in the engine and read in one call (issue 16); the same
+     * values are the attributes of its JMX MBean ({@link MqttMetricsMXBean}). Never blocks.
+     *
+     * @return the snapshot
+     * @throws MqttException 32111 after close
+     */
+    public Metrics metrics() {
+        checkOpen();
+        Metrics m = Metrics.decode(Native.metrics(state.handle));
+        if (m == null) {
+            throw MqttException.closed();
+        }
+        return m;
+    }
+
+    /**
+     * Whether {@link #close()} ran.
+     *
+     * @return true once closed
+     */
     public boolean isClosed() {
         return closed.get();
     }

@@ -112,6 +112,7 @@ public final class MqttListener implements AutoCloseable {
         dispatcher.setHandle(connecting.handle());
         HandleState state = new HandleState(connecting.handle(), pump);
         MqttClient.awaitConnect(connecting, state);
+        state.setMBean(MetricsMBeans.register("MqttListener", clientId, state.handle));
         return new MqttListener(pump, state, dispatcher, subs);
     }
 
@@ -176,6 +177,26 @@ public final class MqttListener implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * A snapshot of this listener's counters, read in one engine call (issue 16); also its JMX MBean.
+     *
+     * @return the snapshot
+     * @throws MqttException 32111 after a stop or close
+     */
+    public Metrics metrics() {
+        lock.lock();
+        try {
+            checkOpen();
+        } finally {
+            lock.unlock();
+        }
+        Metrics m = Metrics.decode(Native.metrics(state.handle));
+        if (m == null) {
+            throw new MqttException("Listener is closed", MqttException.CLIENT_CLOSED);
+        }
+        return m;
     }
 
     /** True while the connection is up. */

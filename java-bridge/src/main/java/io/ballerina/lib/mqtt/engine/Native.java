@@ -82,6 +82,9 @@ final class Native {
 
     static native void credit(long handle, int n);
 
+    /** The handle's metrics snapshot (docs/bridge.md, "metrics"), one call; null when the handle is gone. */
+    static native byte[] metrics(long handle);
+
     /** Waits up to timeoutMillis for events of one lane; returns an event batch or null. */
     static native byte[] poll(int lane, long timeoutMillis);
 
