@@ -27,7 +27,14 @@ public record ClientConfig(ConnectionConfig connectionConfig, WillDetails willDe
     /** The default wait of every blocking call of {@link MqttClient} without a timeout argument: 60 s. */
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(60);
 
-    /** Checks the timeout. */
+    /**
+     * Checks the timeout.
+     *
+     * @param connectionConfig connection settings; null = contract C2 defaults
+     * @param willDetails the will; null = none
+     * @param requestTimeout the default wait of blocking calls; null = 60 s, ZERO = no limit
+     * @param connectionListener hears the connection events; null = none
+     */
     public ClientConfig {
         Timeouts.checkOptional(requestTimeout, "requestTimeout");
     }

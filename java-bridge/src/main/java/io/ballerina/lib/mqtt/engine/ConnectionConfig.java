@@ -21,6 +21,20 @@ public record ConnectionConfig(String username, String password, SecureSocket se
                                Boolean cleanStart, List<String> serverUris, Boolean automaticReconnect,
                                Long sessionExpiryInterval) {
 
+    /**
+     * Checks and copies the components.
+     *
+     * @param username the user name
+     * @param password its password
+     * @param secureSocket TLS settings; null = plain, or default trust for ssl:// (T6)
+     * @param maxReconnectDelay milliseconds
+     * @param keepAliveInterval seconds; 0 disables keep-alive
+     * @param connectionTimeout seconds; 0 = no limit
+     * @param cleanStart MQTT 5 Clean Start
+     * @param serverUris URIs tried in order (C3)
+     * @param automaticReconnect reconnect with backoff when lost (C4)
+     * @param sessionExpiryInterval seconds
+     */
     public ConnectionConfig {
         if (serverUris != null && Wire.containsNull(serverUris)) {
             throw MqttException.invalidArgument("A server URI in serverUris is null");
@@ -28,16 +42,29 @@ public record ConnectionConfig(String username, String password, SecureSocket se
         serverUris = serverUris == null ? null : List.copyOf(serverUris);
     }
 
-    /** All fields absent. */
+    /**
+     * All fields absent.
+     *
+     * @return the configuration
+     */
     public static ConnectionConfig defaults() {
         return builder().build();
     }
 
+    /**
+     * A builder with every field absent.
+     *
+     * @return the builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** A builder starting from this configuration. */
+    /**
+     * A builder starting from this configuration.
+     *
+     * @return the builder
+     */
     public Builder toBuilder() {
         Builder b = new Builder();
         b.username = username;
@@ -79,22 +106,47 @@ public record ConnectionConfig(String username, String password, SecureSocket se
         private Builder() {
         }
 
+        /**
+         * The user name of CONNECT.
+         *
+         * @param value the user name; null = none
+         * @return this builder
+         */
         public Builder username(String value) {
             this.username = value;
             return this;
         }
 
+        /**
+         * The password of CONNECT (never logged nor shown by toString, E3).
+         *
+         * @param value the password; null = none
+         * @return this builder
+         */
         public Builder password(String value) {
             this.password = value;
             return this;
         }
 
+        /**
+         * User name and password.
+         *
+         * @param user the user name
+         * @param pass the password
+         * @return this builder
+         */
         public Builder credentials(String user, String pass) {
             this.username = user;
             this.password = pass;
             return this;
         }
 
+        /**
+         * TLS settings (§6).
+         *
+         * @param value the settings; null = none (T6 default trust for ssl:// and wss://)
+         * @return this builder
+         */
         public Builder secureSocket(SecureSocket value) {
             this.secureSocket = value;
             return this;
@@ -173,11 +225,23 @@ public record ConnectionConfig(String username, String password, SecureSocket se
             return connectionTimeout(Integer.valueOf(Timeouts.intSeconds(value, "connectionTimeout")));
         }
 
+        /**
+         * MQTT 5 Clean Start.
+         *
+         * @param value true = a new session; null = absent (true)
+         * @return this builder
+         */
         public Builder cleanStart(Boolean value) {
             this.cleanStart = value;
             return this;
         }
 
+        /**
+         * Server URIs tried in order at connect and at every reconnect (C3).
+         *
+         * @param value the URIs; null = the serverUri argument
+         * @return this builder
+         */
         public Builder serverUris(List<String> value) {
             this.serverUris = value;
             return this;
@@ -193,6 +257,12 @@ public record ConnectionConfig(String username, String password, SecureSocket se
             return serverUris(values == null ? null : Arrays.asList(values));
         }
 
+        /**
+         * Reconnect with backoff when the connection is lost (C4).
+         *
+         * @param value true to reconnect; null = absent (false)
+         * @return this builder
+         */
         public Builder automaticReconnect(Boolean value) {
             this.automaticReconnect = value;
             return this;
@@ -230,6 +300,11 @@ public record ConnectionConfig(String username, String password, SecureSocket se
             return sessionExpiryInterval(Long.valueOf(Timeouts.secondsRoundedUp(value, "sessionExpiry")));
         }
 
+        /**
+         * The configuration.
+         *
+         * @return the configuration
+         */
         public ConnectionConfig build() {
             return new ConnectionConfig(username, password, secureSocket, maxReconnectDelay, keepAliveInterval,
                     connectionTimeout, cleanStart, serverUris, automaticReconnect, sessionExpiryInterval);

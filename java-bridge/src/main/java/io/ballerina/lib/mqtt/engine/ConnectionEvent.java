@@ -36,7 +36,17 @@ public record ConnectionEvent(Kind kind, String clientId, Instant time, boolean 
         DISCONNECTED
     }
 
-    /** Checks the required fields. */
+    /**
+     * Checks the required fields.
+     *
+     * @param kind what happened
+     * @param clientId the client identifier
+     * @param time when the Java side received it
+     * @param sessionPresent whether the broker kept the session
+     * @param cause why (lost, refused); else null
+     * @param attempt the reconnect attempt number; else 0
+     * @param delay the delay before that attempt; else zero
+     */
     public ConnectionEvent {
         MqttException.nonNull(kind, "Event kind");
         MqttException.nonNull(time, "Event time");

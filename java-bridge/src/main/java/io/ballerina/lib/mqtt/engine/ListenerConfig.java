@@ -12,7 +12,13 @@ import java.time.Duration;
  *                         {@link ClientConfig#DEFAULT_REQUEST_TIMEOUT}, {@link Duration#ZERO} = no limit
  */
 public record ListenerConfig(ConnectionConfig connectionConfig, boolean manualAcks, Duration requestTimeout) {
-    /** Checks the timeout. */
+    /**
+     * Checks the timeout.
+     *
+     * @param connectionConfig connection settings; null = contract C2 defaults
+     * @param manualAcks true for manual acknowledgements
+     * @param requestTimeout the default wait of blocking calls; null = 60 s, ZERO = no limit
+     */
     public ListenerConfig {
         Timeouts.checkOptional(requestTimeout, "requestTimeout");
     }

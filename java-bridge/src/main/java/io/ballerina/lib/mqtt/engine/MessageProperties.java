@@ -17,6 +17,16 @@ public record MessageProperties(String responseTopic, byte[] correlationData, Li
 
     private static final MessageProperties EMPTY = new MessageProperties(null, null, List.of(), null, null, null);
 
+    /**
+     * Checks and copies the components.
+     *
+     * @param responseTopic the response topic (L5)
+     * @param correlationData the correlation data (copied)
+     * @param userProperties user properties, in order; null = none
+     * @param contentType the content type
+     * @param messageExpiryInterval seconds
+     * @param payloadFormatIndicator true = the payload is UTF-8 text
+     */
     public MessageProperties {
         correlationData = correlationData == null ? null : correlationData.clone();
         if (userProperties != null && Wire.containsNull(userProperties)) {
@@ -25,53 +35,106 @@ public record MessageProperties(String responseTopic, byte[] correlationData, Li
         userProperties = userProperties == null ? List.of() : List.copyOf(userProperties);
     }
 
-    /** No property set. */
+    /**
+     * No property set.
+     *
+     * @return the empty properties
+     */
     public static MessageProperties empty() {
         return EMPTY;
     }
 
-    /** Only a response topic (request/response, contract L5). */
+    /**
+     * Only a response topic (request/response, contract L5).
+     *
+     * @param responseTopic the response topic
+     * @return the properties
+     */
     public static MessageProperties ofResponseTopic(String responseTopic) {
         return new MessageProperties(responseTopic, null, List.of(), null, null, null);
     }
 
-    /** A copy of the correlation data (null when absent). */
+    /**
+     * A copy of the correlation data.
+     *
+     * @return the bytes, or null when absent
+     */
     @Override
     public byte[] correlationData() {
         return correlationData == null ? null : correlationData.clone();
     }
 
-    /** True when no property is set. */
+    /**
+     * Whether no property is set.
+     *
+     * @return true when empty
+     */
     public boolean isEmpty() {
         return responseTopic == null && correlationData == null && userProperties.isEmpty()
                 && contentType == null && messageExpiryInterval == null && payloadFormatIndicator == null;
     }
 
+    /**
+     * A copy with another {@code responseTopic}.
+     *
+     * @param value the new value
+     * @return the copy
+     */
     public MessageProperties withResponseTopic(String value) {
         return new MessageProperties(value, correlationData, userProperties, contentType, messageExpiryInterval,
                 payloadFormatIndicator);
     }
 
+    /**
+     * A copy with another {@code correlationData}.
+     *
+     * @param value the new value
+     * @return the copy
+     */
     public MessageProperties withCorrelationData(byte[] value) {
         return new MessageProperties(responseTopic, value, userProperties, contentType, messageExpiryInterval,
                 payloadFormatIndicator);
     }
 
+    /**
+     * A copy with another {@code userProperties}.
+     *
+     * @param value the new value
+     * @return the copy
+     */
     public MessageProperties withUserProperties(List<UserProperty> value) {
         return new MessageProperties(responseTopic, correlationData, value, contentType, messageExpiryInterval,
                 payloadFormatIndicator);
     }
 
+    /**
+     * A copy with another {@code contentType}.
+     *
+     * @param value the new value
+     * @return the copy
+     */
     public MessageProperties withContentType(String value) {
         return new MessageProperties(responseTopic, correlationData, userProperties, value, messageExpiryInterval,
                 payloadFormatIndicator);
     }
 
+    /**
+     * A copy with another {@code messageExpiryInterval}.
+     *
+     * @param value the new value
+     * @return the copy
+     */
     public MessageProperties withMessageExpiryInterval(Long value) {
         return new MessageProperties(responseTopic, correlationData, userProperties, contentType, value,
                 payloadFormatIndicator);
     }
 
+    /**
+     * A copy with another {@code payloadFormatIndicator}.
+     *
+     * @param value the new value
+     * @return the copy
+     */
     public MessageProperties withPayloadFormatIndicator(Boolean value) {
         return new MessageProperties(responseTopic, correlationData, userProperties, contentType,
                 messageExpiryInterval, value);

@@ -14,13 +14,19 @@ public interface MessageStream extends AutoCloseable {
     /**
      * Waits (in Java) for the next message.
      *
+     * @return the message
      * @throws MqttException {@link #STREAM_CLOSED} after this stream was closed (also when it is
      *                       closed while waiting); "Client is closed" with reason code 32111 once the
      *                       client is closed and every message buffered before was handed out
      */
     Message next();
 
-    /** As {@link #next()}, but returns null when no message arrives within {@code timeout}. */
+    /**
+     * As {@link #next()}, but returns null when no message arrives within {@code timeout}.
+     *
+     * @param timeout the longest wait
+     * @return the message, or null on timeout
+     */
     Message next(Duration timeout);
 
     /**

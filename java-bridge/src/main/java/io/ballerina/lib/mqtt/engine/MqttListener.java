@@ -116,7 +116,11 @@ public final class MqttListener implements AutoCloseable {
         return new MqttListener(pump, state, dispatcher, subs);
     }
 
-    /** The subscriptions made by {@link #start()}. */
+    /**
+     * The subscriptions made by {@link #start()}.
+     *
+     * @return the subscriptions
+     */
     public List<Subscription> subscriptions() {
         return subscriptions;
     }
@@ -127,7 +131,11 @@ public final class MqttListener implements AutoCloseable {
         }
     }
 
-    /** Registers the handler; a second attach fails (L1). */
+    /**
+     * Registers the handler; a second attach fails (L1).
+     *
+     * @param handler the service
+     */
     public void attach(MessageHandler handler) {
         MqttException.nonNull(handler, "Handler");
         lock.lock();
@@ -199,7 +207,11 @@ public final class MqttListener implements AutoCloseable {
         return m;
     }
 
-    /** True while the connection is up. */
+    /**
+     * Whether the connection is up.
+     *
+     * @return true while connected
+     */
     public boolean isConnected() {
         lock.lock();
         try {

@@ -9,15 +9,36 @@ import java.util.List;
  * subscription, 2 = never.
  */
 public record Subscription(String topic, int qos, boolean noLocal, boolean retainAsPublished, int retainHandling) {
+    /**
+     * Checks and copies the components.
+     *
+     * @param topic the topic (received messages only); may be null
+     * @param qos 0, 1 or 2
+     * @param noLocal MQTT 5 No Local
+     * @param retainAsPublished MQTT 5 Retain As Published
+     * @param retainHandling 0 = send retained messages at every subscribe, 1 = only for a new subscription, 2 = never
+     */
     public Subscription {
         MqttException.nonNull(topic, "Subscription topic");
     }
 
-    /** {@code {topic, qos: 1}}, as a bare topic string means in the contract (§2.2). */
+    /**
+     * {@code {topic, qos: 1}}, as a bare topic string means in the contract (§2.2).
+     *
+     * @param topic the topic filter
+     * @return the subscription
+     */
     public static Subscription of(String topic) {
         return new Subscription(topic, 1, false, false, 0);
     }
 
+    /**
+     * A topic filter at {@code qos}, no options.
+     *
+     * @param topic the topic filter
+     * @param qos   0, 1 or 2
+     * @return the subscription
+     */
     public static Subscription of(String topic, int qos) {
         return new Subscription(topic, qos, false, false, 0);
     }
@@ -46,18 +67,42 @@ public record Subscription(String topic, int qos, boolean noLocal, boolean retai
         return List.of(subscriptions);
     }
 
+    /**
+     * A copy with another {@code qos}.
+     *
+     * @param newQos the new value
+     * @return the copy
+     */
     public Subscription withQos(int newQos) {
         return new Subscription(topic, newQos, noLocal, retainAsPublished, retainHandling);
     }
 
+    /**
+     * A copy with another {@code noLocal}.
+     *
+     * @param newNoLocal the new value
+     * @return the copy
+     */
     public Subscription withNoLocal(boolean newNoLocal) {
         return new Subscription(topic, qos, newNoLocal, retainAsPublished, retainHandling);
     }
 
+    /**
+     * A copy with another {@code retainAsPublished}.
+     *
+     * @param newRetainAsPublished the new value
+     * @return the copy
+     */
     public Subscription withRetainAsPublished(boolean newRetainAsPublished) {
         return new Subscription(topic, qos, noLocal, newRetainAsPublished, retainHandling);
     }
 
+    /**
+     * A copy with another {@code retainHandling}.
+     *
+     * @param newRetainHandling the new value
+     * @return the copy
+     */
     public Subscription withRetainHandling(int newRetainHandling) {
         return new Subscription(topic, qos, noLocal, retainAsPublished, newRetainHandling);
     }
