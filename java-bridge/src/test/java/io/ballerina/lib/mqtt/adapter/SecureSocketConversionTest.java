@@ -10,6 +10,7 @@ import io.ballerina.lib.mqtt.engine.TrustStore;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.List;
 
 import static io.ballerina.lib.mqtt.adapter.Bal.list;
@@ -105,8 +106,11 @@ class SecureSocketConversionTest {
 
     @Test
     void listenerConfiguration() {
-        assertEquals(new ListenerConfig(null, true), Values.listenerConfig(rec("ListenerConfiguration",
+        // Ballerina calls wait without a Java-side limit, as in 1.4.1 (Values.BALLERINA_WAIT).
+        assertEquals(new ListenerConfig(null, true, Duration.ZERO), Values.listenerConfig(rec("ListenerConfiguration",
                 "manualAcks", true)));
-        assertEquals(new ListenerConfig(null, false), Values.listenerConfig(rec("ListenerConfiguration")));
+        assertEquals(new ListenerConfig(null, false, Duration.ZERO),
+                Values.listenerConfig(rec("ListenerConfiguration")));
+        assertEquals(Duration.ZERO, Values.clientConfig(rec("ClientConfiguration")).requestTimeout());
     }
 }
