@@ -5,20 +5,23 @@ import java.io.StringWriter;
 import java.text.MessageFormat;
 import java.util.List;
 import java.util.ResourceBundle;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Predicate;
 
 /**
  * The test JVM's {@link System.LoggerFinder} (registered by META-INF/services in the test resources): keeps
- * every record of the loggers under {@code io.ballerina.lib.mqtt} at every level, and prints INFO and above
- * of every logger to stderr, as the JDK's default does.
+ * every record of the host API's loggers under {@code io.ballerina.lib.mqtt} at every level, and of the
+ * engine's ({@code io.ballerina.lib.mqtt.native}) at INFO and above: the engine asks at load for the most
+ * detailed level this finder prints, and DEBUG would make it log every publish of the whole test run.
+ * Prints INFO and above of every logger to stderr, as the JDK's default does.
  */
 public final class CapturingLoggerFinder extends System.LoggerFinder {
     /** One log call. {@code text} is the message with the throwable's string and stack, for secret checks. */
     public record Entry(String logger, System.Logger.Level level, String message, Throwable thrown, String text) {
     }
 
-    private static final List<Entry> ENTRIES = new CopyOnWriteArrayList<>();
+    private static final Queue<Entry> ENTRIES = new ConcurrentLinkedQueue<>();
 
     /** Whether this finder is the JVM's (it is unless the service file was not found). */
     public static boolean installed() {
@@ -38,10 +41,12 @@ public final class CapturingLoggerFinder extends System.LoggerFinder {
     private static final class Capturing implements System.Logger {
         private final String name;
         private final boolean ours;
+        private final Level threshold;
 
         Capturing(String name) {
             this.name = name;
             this.ours = name.startsWith("io.ballerina.lib.mqtt");
+            this.threshold = ours && !name.startsWith("io.ballerina.lib.mqtt.native") ? Level.ALL : Level.INFO;
         }
 
         @Override
@@ -51,7 +56,7 @@ public final class CapturingLoggerFinder extends System.LoggerFinder {
 
         @Override
         public boolean isLoggable(Level level) {
-            return ours || level.getSeverity() >= Level.INFO.getSeverity();
+            return level.getSeverity() >= threshold.getSeverity();
         }
 
         @Override
