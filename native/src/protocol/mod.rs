@@ -690,8 +690,12 @@ impl Protocol {
     /// Writes DISCONNECT with the violation's reason and says why the
     /// connection ends (P5: the reason code the standard names).
     fn violated(&mut self, violation: Violation) -> Ending {
+        let error = violation.to_error();
+        // The one place a broken broker is seen: operators want it in the
+        // log even when nobody reads the connection-lost error.
+        log::warn!("{}", error.message());
         self.encode_or_log(&codec::disconnect_packet(violation.reason));
-        Ending::ours(violation.to_error())
+        Ending::ours(error)
     }
 
     fn encode(&mut self, packet: &Packet, what: impl FnOnce() -> String) -> Result<()> {

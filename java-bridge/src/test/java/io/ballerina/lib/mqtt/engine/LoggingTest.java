@@ -8,7 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.lang.System.Logger.Level;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Predicate;
@@ -126,5 +132,45 @@ class LoggingTest {
         }
         List<Entry> leaking = CapturingLoggerFinder.entries(e -> e.text().contains(PASSWORD));
         assertEquals(List.of(), leaking, "E3: no record shows the password");
+    }
+
+    @Test
+    @DisplayName("Issue 13: the engine's own log records reach System.Logger io.ballerina.lib.mqtt.native.<module>: a broker that breaks the protocol (a PINGRESP with a reserved flag set, MQTT-2.1.3-1) is logged at WARNING by the protocol core")
+    void engineRecordsReachSystemLogger() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread broker = new Thread(() -> {
+                try (Socket socket = server.accept()) {
+                    DataInputStream in = new DataInputStream(socket.getInputStream());
+                    in.readUnsignedByte(); // CONNECT
+                    int remaining = 0;
+                    for (int shift = 0, b = 0x80; (b & 0x80) != 0; shift += 7) {
+                        b = in.readUnsignedByte();
+                        remaining |= (b & 0x7F) << shift;
+                    }
+                    in.readFully(new byte[remaining]);
+                    OutputStream out = socket.getOutputStream();
+                    out.write(new byte[] {0x20, 0x03, 0x00, 0x00, 0x00}); // CONNACK, success, no properties
+                    out.write(new byte[] {(byte) 0xD1, 0x00}); // PINGRESP with a reserved flag bit set
+                    out.flush();
+                    in.read(); // until the client closes
+                } catch (IOException ignored) {
+                    // the client went away: the test is over
+                }
+            }, "log-test-broker");
+            broker.setDaemon(true);
+            broker.start();
+            MqttClient client = MqttClient.connect("tcp://127.0.0.1:" + server.getLocalPort(), id("log-engine"),
+                    ClientConfig.defaults());
+            try {
+                Predicate<Entry> engineWarning = e -> e.logger().equals("io.ballerina.lib.mqtt.native.protocol")
+                        && e.level() == Level.WARNING && e.message().contains("broke the MQTT protocol");
+                assertTrue(Wait.until(SOON, () -> !CapturingLoggerFinder.entries(engineWarning).isEmpty()),
+                        "the engine's WARNING: " + CapturingLoggerFinder.entries(
+                                e -> e.logger().startsWith("io.ballerina.lib.mqtt.native")));
+                assertTrue(Wait.until(SOON, () -> !client.isConnected()), "the connection was closed");
+            } finally {
+                client.close();
+            }
+        }
     }
 }
