@@ -53,7 +53,7 @@ echo "debug symbols" >"$prebuilt/linux-aarch64/libmqtt_engine.so.debug"
 mkdir -p "$WORK/repo/java-bridge/src"
 cp "$ROOT/java-bridge/pom.xml" "$WORK/repo/java-bridge/"
 cp -R "$ROOT/java-bridge/src/main" "$WORK/repo/java-bridge/src/"
-cp -R "$ROOT/java-bridge/runtime-standin" "$WORK/repo/java-bridge/"
+cp -R "$ROOT/java-bridge/runtime-standin" "$ROOT/java-bridge/build-support" "$WORK/repo/java-bridge/"
 cp -R "$ROOT/scripts" "$WORK/repo/"
 mvn -B -q --no-transfer-progress -f "$WORK/repo/java-bridge/pom.xml" -Dmaven.test.skip=true \
     -Dnative.prebuilt.dir="$prebuilt" package >"$WORK/mvn.log" 2>&1 \

@@ -36,8 +36,8 @@ public record ConnectionConfig(String username, String password, SecureSocket se
      * @param sessionExpiryInterval seconds
      */
     public ConnectionConfig {
-        if (serverUris != null && Wire.containsNull(serverUris)) {
-            throw MqttException.invalidArgument("A server URI in serverUris is null");
+        if (serverUris != null) {
+            MqttException.noNullIn(serverUris, "A server URI in serverUris");
         }
         serverUris = serverUris == null ? null : List.copyOf(serverUris);
     }

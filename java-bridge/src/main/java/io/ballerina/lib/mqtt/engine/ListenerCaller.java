@@ -71,6 +71,6 @@ final class ListenerCaller implements Caller {
         long handle = dispatcher.handle();
         Wire.Completion done = dispatcher.pump().publish(handle, topicUtf8, encoded, timeout,
                 "the response to " + topic);
-        dispatcher.scheduleComplete(MqttClient.token(done, topic));
+        dispatcher.scheduleComplete(done.token(topic));
     }
 }

@@ -29,8 +29,8 @@ public record MessageProperties(String responseTopic, byte[] correlationData, Li
      */
     public MessageProperties {
         correlationData = correlationData == null ? null : correlationData.clone();
-        if (userProperties != null && Wire.containsNull(userProperties)) {
-            throw MqttException.invalidArgument("A user property is null");
+        if (userProperties != null) {
+            MqttException.noNullIn(userProperties, "A user property");
         }
         userProperties = userProperties == null ? List.of() : List.copyOf(userProperties);
     }

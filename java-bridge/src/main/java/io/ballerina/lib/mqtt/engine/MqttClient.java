@@ -146,8 +146,8 @@ public final class MqttClient implements AutoCloseable {
         MqttException.nonNull(topic, "Topic");
         MqttException.nonNull(message, "Message");
         Timeouts.check(timeout, "Publish timeout");
-        return token(pump.publish(state.handle, topicUtf8(topic), Wire.encodeMessage(message), timeout,
-                "the publish to " + topic), topic);
+        return pump.publish(state.handle, topicUtf8(topic), Wire.encodeMessage(message), timeout,
+                "the publish to " + topic).token(topic);
     }
 
     /**
@@ -217,7 +217,7 @@ public final class MqttClient implements AutoCloseable {
             if (error != null) {
                 result.completeExceptionally(error);
             } else {
-                result.complete(token(completion, topic));
+                result.complete(completion.token(topic));
             }
         });
         return result;
@@ -237,9 +237,6 @@ public final class MqttClient implements AutoCloseable {
         return topic.getBytes(StandardCharsets.UTF_8);
     }
 
-    static DeliveryToken token(Wire.Completion completion, String topic) {
-        return new DeliveryToken(completion.messageId(), topic);
-    }
 
     /**
      * Subscribes and waits for the SUBACK (at most the request timeout); messages are buffered from now on

@@ -115,6 +115,15 @@ public class MqttException extends RuntimeException {
         return value;
     }
 
+    /** A list with a null element: an MqttException (32120) saying "{what} is null". */
+    static void noNullIn(java.util.List<?> list, String what) {
+        for (Object element : list) {
+            if (element == null) {
+                throw invalidArgument(what + " is null");
+            }
+        }
+    }
+
     /** An invalid argument (32120): nothing was sent. */
     static MqttException invalidArgument(String message) {
         return new MqttException(message, INVALID_ARGUMENT);

@@ -98,9 +98,7 @@ public final class MqttListener implements AutoCloseable {
         // A null serverUri is reported by the encoder unless serverUris replace it (C3).
         MqttException.nonNull(clientId, "Client id");
         MqttException.nonNull(subscriptions, "Subscription list");
-        if (Wire.containsNull(subscriptions)) {
-            throw MqttException.invalidArgument("A subscription is null");
-        }
+        MqttException.noNullIn(subscriptions, "A subscription");
         List<Subscription> subs = List.copyOf(subscriptions);
         ListenerConfig c = config == null ? ListenerConfig.defaults() : config;
         byte[] options = Wire.encodeOptions(serverUri, clientId, c.connectionConfig(), null);

@@ -50,6 +50,11 @@ final class Wire {
         MqttException error() {
             return new MqttException(message == null ? "Unknown engine error" : message, reasonCode);
         }
+
+        /** The delivery token of the publish to {@code topic} this completes (Java knows the topic). */
+        DeliveryToken token(String topic) {
+            return new DeliveryToken(messageId, topic);
+        }
     }
 
     /** MESSAGE: a received message; ackSeq -1 = nothing to ack. */
@@ -329,16 +334,6 @@ final class Wire {
                     + ") and cannot be encoded as UTF-8");
         }
         return value;
-    }
-
-    /** Whether a list holds null (List.of(...).contains(null) would throw instead). */
-    static boolean containsNull(List<?> list) {
-        for (Object o : list) {
-            if (o == null) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static Number nonNegative(Number value, String what) {
