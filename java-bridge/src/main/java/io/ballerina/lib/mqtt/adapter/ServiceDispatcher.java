@@ -17,7 +17,6 @@ import io.ballerina.runtime.api.utils.TypeUtils;
 import io.ballerina.runtime.api.values.BError;
 import io.ballerina.runtime.api.values.BObject;
 
-import java.io.PrintStream;
 
 /**
  * The host-API {@link MessageHandler} of an attached Ballerina service (L2–L5). It runs on the
@@ -38,21 +37,13 @@ final class ServiceDispatcher implements MessageHandler {
     private final boolean withCaller;
     private final boolean hasOnError;
     private final boolean hasOnComplete;
-    private final PrintStream log;
 
-    /** Errors with no caller to return to (L4), when no PrintStream is given: ERROR with the stack. */
+    /** Errors with no caller to return to (L4): ERROR with the stack. */
     private static final System.Logger LOGGER = System.getLogger("io.ballerina.lib.mqtt.listener");
 
     ServiceDispatcher(Runtime runtime, BObject service) {
-        this(runtime, service, null);
-    }
-
-    /** {@code log}: where errors go (tests); null = the {@code System.Logger} io.ballerina.lib.mqtt.listener. */
-
-    ServiceDispatcher(Runtime runtime, BObject service, PrintStream log) {
         this.runtime = runtime;
         this.service = service;
-        this.log = log;
         Type t = TypeUtils.getImpliedType(service.getOriginalType());
         this.type = t instanceof ObjectType o ? o : null;
         MethodType onMessage = remote(ServiceChecks.ON_MESSAGE);
@@ -145,12 +136,7 @@ final class ServiceDispatcher implements MessageHandler {
     }
 
     private void report(String what, BError e) {
-        if (log == null) {
-            LOGGER.log(System.Logger.Level.ERROR, "mqtt:Listener: " + what + ": " + e.getMessage(), e);
-            return;
-        }
-        log.println("error: mqtt:Listener: " + what + ": " + e.getMessage());
-        e.printStackTrace(log);
+        LOGGER.log(System.Logger.Level.ERROR, "mqtt:Listener: " + what + ": " + e.getMessage(), e);
     }
 
     /** Carries a Ballerina error from onMessage through the host API to {@link #onError}. */

@@ -8,6 +8,7 @@ import io.ballerina.lib.mqtt.engine.MqttClient;
 import io.ballerina.lib.mqtt.engine.Subscription;
 import io.ballerina.lib.mqtt.engine.fixture.Broker;
 import io.ballerina.lib.mqtt.engine.fixture.Wait;
+import io.ballerina.lib.mqtt.engine.logging.CapturingLoggerFinder;
 import io.ballerina.runtime.api.values.BError;
 import io.ballerina.runtime.api.values.BObject;
 import org.junit.jupiter.api.AfterAll;
@@ -16,8 +17,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -239,11 +238,14 @@ class ListenerAdapterTest {
         assertNull(ListenerAdapter.immediateStop(env, l));
         assertNotNull(withOnError.service());
 
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
         ServiceDispatcher noOnError = new ServiceDispatcher(env.runtime,
-                service(false).remote("onMessage", MESSAGE).on(rec), new PrintStream(out, true, StandardCharsets.UTF_8));
+                service(false).remote("onMessage", MESSAGE).on(rec));
         noOnError.onError(new io.ballerina.lib.mqtt.engine.MqttException("Connection lost", 32109));
-        assertTrue(out.toString(StandardCharsets.UTF_8).contains("unhandled error: Connection lost"), out.toString());
+        assertTrue(CapturingLoggerFinder.installed(), "the test LoggerFinder is the JVM's");
+        assertFalse(CapturingLoggerFinder.entries(e -> e.logger().equals("io.ballerina.lib.mqtt.listener")
+                && e.level() == System.Logger.Level.ERROR
+                && e.message().contains("unhandled error: Connection lost")).isEmpty(),
+                "L4: logged at ERROR through System.Logger");
     }
 
     @Test
