@@ -372,6 +372,27 @@ pub fn decode_options(data: &[u8]) -> Result<ConnectOptions> {
     Ok(options)
 }
 
+/// The event tags of a poll batch (Java: `Wire.EVENT_*`; `tools/check_wire_tags.py` keeps
+/// the two equal).
+pub mod event {
+    pub const COMPLETION: i8 = 1;
+    pub const MESSAGE: i8 = 2;
+    pub const CONNECTION: i8 = 3;
+    pub const END: i8 = 4;
+    pub const LOG: i8 = 5;
+}
+
+/// The kinds of a CONNECTION event (Java: `Wire.CONNECTION_*`).
+pub mod connection {
+    pub const LOST: i8 = 1;
+    pub const RECONNECTED: i8 = 2;
+    pub const SUBSCRIPTION_REFUSED: i8 = 3;
+    pub const CONNECTED: i8 = 4;
+    pub const RECONNECT_ATTEMPT: i8 = 5;
+    pub const SUBSCRIPTIONS_RESTORED: i8 = 6;
+    pub const DISCONNECTED: i8 = 7;
+}
+
 /// Writes event batches for `Native.poll`.
 #[derive(Default)]
 pub struct Writer {
@@ -433,7 +454,7 @@ impl Writer {
     /// A request's outcome: the packet identifier for a publish (0 for QoS 0
     /// and for every other request), or the error. Java knows the topic.
     pub fn completion(&mut self, request_id: i64, result: &Result<u16>) {
-        self.i8(1);
+        self.i8(event::COMPLETION);
         self.i64(request_id);
         match result {
             Ok(message_id) => {
@@ -450,7 +471,7 @@ impl Writer {
 
     /// `ack` is (epoch, seq), or None when there is nothing to ack.
     pub fn message(&mut self, handle: i64, ack: Option<(u64, u64)>, m: &Message) {
-        self.i8(2);
+        self.i8(event::MESSAGE);
         self.i64(handle);
         let (epoch, seq) = ack.map_or((-1, -1), |(e, s)| (e as i64, s as i64));
         self.i64(epoch);
@@ -478,7 +499,7 @@ impl Writer {
         text: &str,
         detail: ConnectionDetail,
     ) {
-        self.i8(3);
+        self.i8(event::CONNECTION);
         self.i64(handle);
         self.i8(kind);
         self.i32(error.and_then(MqttError::reason_code).unwrap_or(-1));
@@ -489,13 +510,13 @@ impl Writer {
     }
 
     pub fn end(&mut self, handle: i64) {
-        self.i8(4);
+        self.i8(event::END);
         self.i64(handle);
     }
 
     /// An engine log record: level 1 (error) … 5 (trace), target, text.
     pub fn log(&mut self, level: i8, target: &str, text: &str) {
-        self.i8(5);
+        self.i8(event::LOG);
         self.i8(level);
         self.str(Some(target));
         self.str(Some(text));

@@ -13,7 +13,7 @@ use crate::error::{MqttError, Result};
 use crate::message::Message;
 use crate::protocol::session::AckId;
 use crate::protocol::ConnectionEvent;
-use crate::wire::{ConnectionDetail, Writer};
+use crate::wire::{connection as kind, ConnectionDetail, Writer};
 
 /// Largest batch `poll` returns, in bytes (more events wait for the next poll).
 const BATCH_BYTES: usize = 4 * 1024 * 1024;
@@ -118,23 +118,50 @@ impl EventQueue {
         if pending.events.is_empty() && !woken {
             return None;
         }
-        let mut body = Writer::default();
-        let mut count = 0i32;
-        let mut ended = false;
-        while body.len() < BATCH_BYTES {
+        // Take the batch's events under the lock, encode them after it: the
+        // engine's workers push onto this queue while Java encodes.
+        let mut taken = Vec::new();
+        let mut size = 0;
+        while size < BATCH_BYTES {
             let Some(event) = pending.events.pop_front() else {
                 break;
             };
-            count += 1;
-            ended |= matches!(event, Event::End(_));
-            encode(&mut body, &event);
+            size += encoded_size(&event);
+            taken.push(event);
         }
         drop(pending);
-        let mut out = Writer::default();
-        out.i32(count);
-        let mut bytes = out.into_bytes();
-        bytes.extend_from_slice(&body.into_bytes());
+        let mut body = Writer::default();
+        body.i32(taken.len() as i32);
+        let mut ended = false;
+        for event in &taken {
+            ended |= matches!(event, Event::End(_));
+            encode(&mut body, event);
+        }
+        let bytes = body.into_bytes();
         Some(Batch { bytes, ended })
+    }
+}
+
+/// About how many bytes `event` encodes to: a message's topic and payload
+/// dominate; the rest is bounded (properties are counted by their values).
+fn encoded_size(event: &Event) -> usize {
+    const FIXED: usize = 64;
+    match event {
+        Event::Message(_, _, m) => {
+            let p = &m.properties;
+            FIXED
+                + m.payload.len()
+                + m.topic.as_ref().map_or(0, String::len)
+                + p.correlation_data.as_ref().map_or(0, |c| c.len())
+                + p.response_topic.as_ref().map_or(0, String::len)
+                + p.content_type.as_ref().map_or(0, String::len)
+                + p.user_properties
+                    .iter()
+                    .map(|(k, v)| 8 + k.len() + v.len())
+                    .sum::<usize>()
+        }
+        Event::Log(_, target, text) => FIXED + target.len() + text.len(),
+        _ => FIXED,
     }
 }
 
@@ -175,10 +202,10 @@ fn encode_connection(body: &mut Writer, handle: i64, event: &ConnectionEvent) {
         }
     };
     match event {
-        ConnectionEvent::ConnectionLost(e) => body.connection(handle, 1, Some(e), ""),
+        ConnectionEvent::ConnectionLost(e) => body.connection(handle, kind::LOST, Some(e), ""),
         ConnectionEvent::Reconnected { session_present } => body.connection_detail(
             handle,
-            2,
+            kind::RECONNECTED,
             None,
             if *session_present {
                 "Reconnected; the broker kept the session"
@@ -187,17 +214,19 @@ fn encode_connection(body: &mut Writer, handle: i64, event: &ConnectionEvent) {
             },
             session(*session_present),
         ),
-        ConnectionEvent::SubscriptionRefused(e) => body.connection(handle, 3, Some(e), ""),
+        ConnectionEvent::SubscriptionRefused(e) => {
+            body.connection(handle, kind::SUBSCRIPTION_REFUSED, Some(e), "")
+        }
         ConnectionEvent::Connected { session_present } => body.connection_detail(
             handle,
-            4,
+            kind::CONNECTED,
             None,
             &format!("Connected, {}", session_text(*session_present)),
             session(*session_present),
         ),
         ConnectionEvent::ReconnectAttempt { attempt, delay } => body.connection_detail(
             handle,
-            5,
+            kind::RECONNECT_ATTEMPT,
             None,
             &format!("Reconnect attempt {attempt} in {} ms", delay.as_millis()),
             ConnectionDetail {
@@ -206,10 +235,15 @@ fn encode_connection(body: &mut Writer, handle: i64, event: &ConnectionEvent) {
                 delay: *delay,
             },
         ),
-        ConnectionEvent::SubscriptionsRestored => {
-            body.connection(handle, 6, None, "Subscriptions restored")
+        ConnectionEvent::SubscriptionsRestored => body.connection(
+            handle,
+            kind::SUBSCRIPTIONS_RESTORED,
+            None,
+            "Subscriptions restored",
+        ),
+        ConnectionEvent::Disconnected => {
+            body.connection(handle, kind::DISCONNECTED, None, "Disconnected")
         }
-        ConnectionEvent::Disconnected => body.connection(handle, 7, None, "Disconnected"),
     }
 }
 
