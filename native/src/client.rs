@@ -244,13 +244,7 @@ impl Client {
 
     /// Waits for the next connection event; None once the client is closed.
     pub async fn next_event(&self) -> Option<ConnectionEvent> {
-        let mut events = self.events.lock().await;
-        loop {
-            match events.recv().await {
-                Some(event) if event.is_lifecycle() => continue,
-                other => return other,
-            }
-        }
+        next_reported_event(&self.events).await
     }
 
     /// The next connection event including the lifecycle notifications
@@ -326,5 +320,20 @@ impl MessageStream {
         }
         self.closed = true;
         Ok(())
+    }
+}
+
+/// The next connection event a Rust caller is told of (lost, reconnected,
+/// refused subscription): the lifecycle notifications, which the Java
+/// bridge forwards, are skipped.
+pub(crate) async fn next_reported_event(
+    events: &Mutex<mpsc::UnboundedReceiver<ConnectionEvent>>,
+) -> Option<ConnectionEvent> {
+    let mut events = events.lock().await;
+    loop {
+        match events.recv().await {
+            Some(event) if event.is_lifecycle() => continue,
+            other => return other,
+        }
     }
 }

@@ -111,13 +111,7 @@ impl Listener {
 
     /// The next connection event (lost, reconnected, refused subscription).
     pub async fn next_event(&self) -> Option<ConnectionEvent> {
-        let mut events = self.events.lock().await;
-        loop {
-            match events.recv().await {
-                Some(event) if event.is_lifecycle() => continue,
-                other => return other,
-            }
-        }
+        crate::client::next_reported_event(&self.events).await
     }
 
     /// The next connection event including the lifecycle notifications

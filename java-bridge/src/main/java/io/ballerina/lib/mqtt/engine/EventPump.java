@@ -258,11 +258,7 @@ final class EventPump {
             Thread.currentThread().interrupt();
             throw new MqttException("Interrupted while waiting for the MQTT engine", e);
         } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof MqttException m) {
-                throw new MqttException(m.getMessage(), m.reasonCode().orElse(-1));
-            }
-            throw new MqttException(String.valueOf(cause), cause);
+            throw failure(e);
         }
     }
 
@@ -283,12 +279,17 @@ final class EventPump {
             Thread.currentThread().interrupt();
             throw new MqttException("Interrupted while waiting for the MQTT engine", e);
         } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof MqttException m) {
-                throw new MqttException(m.getMessage(), m.reasonCode().orElse(-1));
-            }
-            throw new MqttException(String.valueOf(cause), cause);
+            throw failure(e);
         }
+    }
+
+    /** A failed completion as an MqttException with the waiting caller's stack and the reason code. */
+    private static MqttException failure(ExecutionException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof MqttException m) {
+            return new MqttException(m.getMessage(), m.reasonCode().orElse(-1));
+        }
+        return new MqttException(String.valueOf(cause), cause);
     }
 
     /** Native calls only throw MqttException; a missing symbol or similar becomes one too (E1). */

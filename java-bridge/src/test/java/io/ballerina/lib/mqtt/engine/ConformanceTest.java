@@ -53,8 +53,6 @@ import io.ballerina.lib.mqtt.engine.fixture.Broker;
 import io.ballerina.lib.mqtt.engine.fixture.PacketProxy;
 import io.ballerina.lib.mqtt.engine.fixture.Proxy;
 import io.ballerina.lib.mqtt.engine.fixture.Wait;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -71,29 +69,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  * conformance markers are in each test's display name.
  */
 @Timeout(120)
-class ConformanceTest {
+class ConformanceTest extends WithSharedBroker {
     /** The longest UTF-8 string or binary field (MQTT 5 §1.5.4, §1.5.6: a two-byte length, no marker). */
     private static final int MAX_FIELD = 65_535;
     /** The largest packet Remaining Length can frame (§1.5.5, §2.1.4). */
     private static final int MAX_PACKET = 268_435_455;
-    private static final int INVALID_ARGUMENT = 32120;
-    private static final int PACKET_TOO_LARGE = 51002;
-    private static final int PUBLISH_ABANDONED = 32205;
 
-    static Broker broker;
-
-    @BeforeAll
-    static void startBroker() {
-        broker = Broker.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) {
-            broker.close();
-            broker = null;
-        }
-    }
 
     // ------------------------------------------------------------------ helpers
 
@@ -219,7 +200,7 @@ class ConformanceTest {
             List<String> fragments = new ArrayList<>(Arrays.asList(field));
             fragments.add(Integer.toString(size));
             fragments.add(Integer.toString(MAX_FIELD));
-            assertRefused(name + " (sync)", INVALID_ARGUMENT,
+            assertRefused(name + " (sync)", MqttException.INVALID_ARGUMENT,
                     () -> p.publish(topic, Message.of("bad").withProperties(bad)), fragments.toArray(new String[0]));
             // publishAsync: the same refusal, as the future's failure or thrown at once.
             MqttException async;
@@ -228,7 +209,7 @@ class ConformanceTest {
             } catch (MqttException thrown) {
                 async = thrown;
             }
-            assertEquals(INVALID_ARGUMENT, code(async), name + " (async): " + async.getMessage());
+            assertEquals(MqttException.INVALID_ARGUMENT, code(async), name + " (async): " + async.getMessage());
             // Nothing of the refused publishes reached the broker: the next message the subscriber gets is the
             // marker published after them on the same connection (QoS 1 order, P2).
             pub.publish(topic, Message.of("marker"));
@@ -286,7 +267,8 @@ class ConformanceTest {
     void p5OverLongConnectFieldIsRefused(String name, ConnectCase c) throws Exception {
         String clientId = id("inj-conn");
         String overId = c.overClientId() ? ascii(65_536) : clientId;
-        assertRefused(name, INVALID_ARGUMENT, () -> MqttClient.connect(broker.url(), overId, c.over().get()),
+        assertRefused(name, MqttException.INVALID_ARGUMENT,
+                () -> MqttClient.connect(broker.url(), overId, c.over().get()),
                 c.field(), Integer.toString(c.size()), Integer.toString(MAX_FIELD));
         // The same field at the limit connects (so the limit is 65,535, not less), and the broker saw exactly one
         // connection of this client id: the refused attempt opened none.
@@ -373,13 +355,13 @@ class ConformanceTest {
                 for (int i = 0; i < 20; i++) {
                     inFlight.add(pub.publishAsync(topic + "/ok", Message.of("ok-" + i)));
                 }
-                assertRefused("U+0000 in a user property value", INVALID_ARGUMENT,
+                assertRefused("U+0000 in a user property value", MqttException.INVALID_ARGUMENT,
                         () -> pub.publish(topic + "/bad", Message.of("bad").withProperties(user("k", "a\0b"))),
                         "user property #0", "U+0000");
-                assertRefused("U+0000 in a user property key", INVALID_ARGUMENT,
+                assertRefused("U+0000 in a user property key", MqttException.INVALID_ARGUMENT,
                         () -> pub.publish(topic + "/bad", Message.of("bad").withProperties(user("k\0", "v"))),
                         "user property #0 key", "U+0000");
-                assertRefused("U+0000 in contentType", INVALID_ARGUMENT,
+                assertRefused("U+0000 in contentType", MqttException.INVALID_ARGUMENT,
                         () -> pub.publish(topic + "/bad",
                                 Message.of("bad").withProperties(props().withContentType("text/\0plain"))),
                         "contentType", "U+0000");
@@ -436,7 +418,7 @@ class ConformanceTest {
                 long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
                 System.out.printf("Conformance | poison given up after %d s, %d connections, %d cut at the poison: %s%n",
                         seconds, proxy.acceptedCount(), proxy.poisonCuts(), e.getMessage());
-                assertEquals(PUBLISH_ABANDONED, code(e), "the poison fails with 32205: " + e.getMessage());
+                assertEquals(MqttException.PUBLISH_ABANDONED, code(e), "the poison fails with 32205: " + e.getMessage());
                 assertTrue(e.getMessage().contains(topic + "/bad"), "the error names the topic: " + e.getMessage());
                 for (int i = 0; i < 20; i++) {
                     DeliveryToken t = await(others.get(i), Duration.ofSeconds(30), "publish ok-" + i + " behind the poison");
@@ -483,7 +465,7 @@ class ConformanceTest {
             MqttException e;
             {
                 byte[] huge = new byte[MAX_PACKET + 1];
-                e = assertRefused("268,435,456-byte payload", PACKET_TOO_LARGE,
+                e = assertRefused("268,435,456-byte payload", MqttException.PACKET_TOO_LARGE,
                         () -> pub.publish(topic + "/huge", Message.of(huge)), Integer.toString(MAX_PACKET));
             }
             Matcher size = Pattern.compile("(\\d{9,}) bytes").matcher(e.getMessage());
@@ -527,7 +509,7 @@ class ConformanceTest {
                 pub.publish("mps/t", Message.of(at));
                 assertArrayEquals(under, next(stream, "999-byte packet").payload(), "999 bytes: delivered");
                 assertArrayEquals(at, next(stream, "1,000-byte packet").payload(), "1,000 bytes: delivered");
-                assertRefused("1,001-byte packet", PACKET_TOO_LARGE,
+                assertRefused("1,001-byte packet", MqttException.PACKET_TOO_LARGE,
                         () -> pub.publish("mps/t", Message.of(random(1001 - overhead, 7))), "1001", "1000");
                 pub.publish("mps/t", Message.of("after"));
                 assertEquals("after", next(stream, "the publish after the refused one").payloadAsString(),
