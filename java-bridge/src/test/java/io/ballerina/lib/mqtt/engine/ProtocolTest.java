@@ -676,13 +676,15 @@ class ProtocolTest {
 
     @ParameterizedTest(name = "{0}")
     @EnumSource(Kind.class)
-    @DisplayName("C9, P2: 8 threads publish QoS 1/2 at once through a Receive Maximum of 3: every call gets its own token, never more than 3 unacknowledged, each thread's messages in order")
+    @DisplayName("C9, P2: 8 threads publish QoS 1/2 at once through a Receive Maximum of 3: every call gets its own token, never more than 3 unacknowledged, each thread's messages once (and in order on HiveMQ; mosquitto 2.0.11 reorders its own sends under max_inflight_messages)")
     void receiveMaximumUnderConcurrency(Kind kind) throws Exception {
         TestBroker broker = limits(kind);
         int threads = 8;
         int perThread = 25;
         String base = "proto/conc/" + id("c");
-        MqttClient sub = Support.subscriber(broker.url(), base + "/#");
+        // The subscriber's packets pass a proxy too, so a failure shows the order the broker sent them in.
+        PacketProxy subProxy = PacketProxy.start(broker.port());
+        MqttClient sub = Support.subscriber(subProxy.url(), base + "/#");
         PacketProxy proxy = PacketProxy.start(broker.port());
         MqttClient pub = MqttClient.connect(proxy.url(), id("conc"), null);
         ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -710,22 +712,38 @@ class ProtocolTest {
             }
             assertTrue(proxy.maxUnacked() <= RECEIVE_MAX, "C9: " + proxy.maxUnacked() + " unacknowledged at once");
             Map<String, List<String>> byTopic = new ConcurrentHashMap<>();
+            List<String> arrivals = new ArrayList<>();
             for (int i = 0; i < threads * perThread; i++) {
                 Message m = next(stream, "message " + i);
                 byTopic.computeIfAbsent(m.topic(), x -> new ArrayList<>()).add(m.payloadAsString());
+                arrivals.add(m.payloadAsString() + "/q" + m.qos() + "/id" + m.messageId() + (m.duplicate() ? "/dup" : ""));
             }
             for (int t = 0; t < threads; t++) {
                 List<String> expected = new ArrayList<>();
                 for (int k = 0; k < perThread; k++) {
                     expected.add("t" + t + "-" + k);
                 }
-                assertEquals(expected, byTopic.get(base + "/" + t), "thread " + t + "'s messages in order, each once");
+                String why = "thread " + t + "'s messages, each once; as they arrived (payload/QoS/packet id): "
+                        + arrivals + "; as the broker sent them: "
+                        + subProxy.packets().stream().filter(p -> p.startsWith("down PUBLISH")).toList();
+                if (kind == Kind.MOSQUITTO) {
+                    // mosquitto 2.0.11 with max_inflight_messages 3 sometimes sends a subscriber a later message of
+                    // a topic before an earlier one (MQTT-4.6.0-6), although each thread here publishes one message
+                    // at a time, the next only after the broker's PUBACK: seen at the proxy in front of the
+                    // subscriber (the order above is the broker's), about one run in five. Each once, then.
+                    assertEquals(new java.util.TreeSet<>(expected), new java.util.TreeSet<>(byTopic.get(base + "/" + t)),
+                            why);
+                    assertEquals(expected.size(), byTopic.get(base + "/" + t).size(), why);
+                } else {
+                    assertEquals(expected, byTopic.get(base + "/" + t), "in order: " + why);
+                }
             }
         } finally {
             pool.shutdownNow();
             finish(pub);
             proxy.close();
             finish(sub);
+            subProxy.close();
         }
     }
 
