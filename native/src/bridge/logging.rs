@@ -9,7 +9,7 @@
 
 use std::sync::OnceLock;
 
-use log::{Level, Log, Metadata, Record};
+use log::{Level, LevelFilter, Log, Metadata, Record};
 
 use super::{push, Event, Lane};
 
@@ -38,14 +38,21 @@ impl Log for ToJava {
     fn flush(&self) {}
 }
 
-/// Routes the engine's records to Java, from `level` on (Java asks for what
-/// its logger would print); a later call changes the level. A process that
-/// already has another `log` logger (a Rust host embedding the engine)
-/// keeps it and its level.
-pub fn to_java(level: Level) {
+/// Routes the engine's records to Java from `level` on, in the numbers of
+/// the LOG event (1 error … 5 trace; 0 or less: none); a later call changes
+/// the level. A process that already has another `log` logger (a Rust host
+/// embedding the engine) keeps it and its level.
+pub fn to_java(level: i32) {
     static OURS: OnceLock<bool> = OnceLock::new();
     if *OURS.get_or_init(|| log::set_logger(&LOGGER).is_ok()) {
-        log::set_max_level(level.to_level_filter());
+        log::set_max_level(match level {
+            i32::MIN..=0 => LevelFilter::Off,
+            1 => LevelFilter::Error,
+            2 => LevelFilter::Warn,
+            3 => LevelFilter::Info,
+            4 => LevelFilter::Debug,
+            _ => LevelFilter::Trace,
+        });
     }
 }
 
@@ -76,7 +83,7 @@ mod tests {
 
     #[test]
     fn records_from_the_level_on_go_to_the_event_lane_as_log_events() {
-        to_java(Level::Info);
+        to_java(3);
         log::debug!(target: "mqtt_engine::test", "below the level: not sent");
         log::warn!(target: "mqtt_engine::test", "a record for Java");
         // LOG (5), level 2 (warn), then the target and the text as strings.
@@ -86,12 +93,12 @@ mod tests {
             expected.extend_from_slice(s.as_bytes());
         }
         assert!(lane_holds(&expected), "the warning reached the lane");
-        to_java(Level::Debug);
+        to_java(4);
         log::debug!(target: "mqtt_engine::test", "now at debug");
         assert!(
             lane_holds(b"now at debug"),
             "a later call changes the level"
         );
-        to_java(Level::Error);
+        to_java(1);
     }
 }

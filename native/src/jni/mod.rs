@@ -280,14 +280,7 @@ pub extern "system" fn Java_io_ballerina_lib_mqtt_engine_Native_logLevel<'local>
     level: jint,
 ) {
     guard(&mut env, (), |_| {
-        match level {
-            0 => log::set_max_level(log::LevelFilter::Off),
-            1 => bridge::log_to_java(log::Level::Error),
-            2 => bridge::log_to_java(log::Level::Warn),
-            3 => bridge::log_to_java(log::Level::Info),
-            4 => bridge::log_to_java(log::Level::Debug),
-            _ => bridge::log_to_java(log::Level::Trace),
-        }
+        bridge::log_to_java(level);
         Ok(())
     })
 }

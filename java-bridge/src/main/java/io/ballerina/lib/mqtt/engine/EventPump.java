@@ -38,8 +38,6 @@ final class EventPump {
 
     static final long POLL_TIMEOUT_MILLIS = 1000;
 
-    private static final System.Logger LOG = System.getLogger("io.ballerina.lib.mqtt.engine");
-
     private static volatile EventPump instance;
     /**
      * Guards the creation of {@link #instance} (the native library load). A lock, not
@@ -140,17 +138,11 @@ final class EventPump {
     }
 
     /**
-     * A publish the caller waits for: one JNI call, which returns the outcome when the publish completed during it
-     * (QoS 0 written at once); otherwise the engine thread that completes it calls {@link Native#publishCompleted},
-     * which wakes this thread: no hand-off through the completions thread (docs/bridge.md, "Threads").
-     */
-    Wire.Completion publish(long handle, byte[] topicUtf8, byte[] message) {
-        return await(startPublish(handle, topicUtf8, message, true));
-    }
-
-    /**
-     * {@link #publish(long, byte[], byte[])} waiting at most {@code timeout} ({@link Duration#ZERO}: no limit);
-     * on timeout 32000 naming {@code what}, and the publish goes on in the engine (issue 16).
+     * A publish the caller waits for, at most {@code timeout} ({@link Duration#ZERO}: no limit; on timeout 32000
+     * naming {@code what}, and the publish goes on in the engine). One JNI call, which returns the outcome when
+     * the publish completed during it (QoS 0 written at once); otherwise the engine thread that completes it calls
+     * {@link Native#publishCompleted}, which wakes this thread: no hand-off through the completions thread
+     * (docs/bridge.md, "Threads").
      */
     Wire.Completion publish(long handle, byte[] topicUtf8, byte[] message, Duration timeout, String what) {
         return await(startPublish(handle, topicUtf8, message, true), timeout, what);
@@ -202,7 +194,7 @@ final class EventPump {
                 future.completeExceptionally(new MqttException(error, reasonCode));
             }
         } catch (Throwable t) {
-            LOG.log(System.Logger.Level.ERROR, "completing a publish failed", t);
+            Logs.ENGINE.log(System.Logger.Level.ERROR, "completing a publish failed", t);
         }
     }
 
