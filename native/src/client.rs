@@ -223,11 +223,10 @@ impl Client {
         self.handle.unsubscribe(filters).await
     }
 
-    /// A stream over the received messages; several streams share them (R2).
+    /// A stream over the received messages; several streams share them.
     pub fn receive(&self) -> MessageStream {
         MessageStream {
             inbox: self.inbox.clone(),
-            closed: false,
         }
     }
 
@@ -295,31 +294,18 @@ impl Client {
     }
 }
 
-/// The stream of contract R2.
+/// The messages of a client's subscriptions, in arrival order (R1). Every
+/// stream of a client takes from the same buffer, so each message reaches one
+/// of them. Closing a stream (R2) is the host's rule: it lives in Java's
+/// `ClientInbox` (docs/design.md).
 pub struct MessageStream {
     inbox: Arc<Mutex<mpsc::Receiver<Delivery>>>,
-    closed: bool,
 }
 
-pub const STREAM_CLOSED: &str =
-    "Stream is closed. Therefore, no operations are allowed further on the stream.";
-
 impl MessageStream {
-    /// The next message; `Ok(None)` once the client is closed.
-    pub async fn next(&mut self) -> Result<Option<Message>> {
-        if self.closed {
-            return Err(MqttError::new(ErrorKind::State, STREAM_CLOSED));
-        }
-        Ok(self.inbox.lock().await.recv().await.map(|d| d.message))
-    }
-
-    /// Closes this stream only; other streams keep their messages (R2).
-    pub fn close(&mut self) -> Result<()> {
-        if self.closed {
-            return Err(MqttError::new(ErrorKind::State, STREAM_CLOSED));
-        }
-        self.closed = true;
-        Ok(())
+    /// The next message; `None` once the client is closed.
+    pub async fn next(&mut self) -> Option<Message> {
+        self.inbox.lock().await.recv().await.map(|d| d.message)
     }
 }
 

@@ -15,8 +15,9 @@
 //! * `backoff`    — reconnect delays with jitter.
 //! * `transport`  — TCP, TLS, WebSocket streams.
 //! * `tls`        — rustls configuration: PEM/PKCS#12 files, default trust (T6).
-//! * `client`     — the client handle and its message stream (§2.1, R1, R2).
-//! * `listener`   — the listener, received messages and their caller (§2.2, L1–L6).
+//! * `client`     — the client handle and its message stream (§2.1, R1).
+//! * `listener`   — the listener: messages in order, acks in MQTT's order
+//!   (§2.2, L1, L2, L4, L6).
 //! * `runtime`    — the one shared tokio runtime.
 //! * `wire`       — the byte format to and from the Java bridge (fuzzed).
 //! * `bridge`     — handles, event queues, credit-based forwarding, publish
@@ -27,9 +28,12 @@
 //! Design notes (why the event loop is ours, where each rule lives) are in
 //! `docs/design.md`.
 
-// The Rust API (client, listener and their types); `protocol` and `wire`
-// are public for the property tests of native/tests/parsers_fuzz.rs, the
-// rest is the engine's own.
+// The Rust API (client, listener and their types) is what the bridge builds
+// on, and the integration tests drive it against real brokers. Host rules
+// that the Java side owns (stream close R2, Caller complete/respond L3/L5,
+// the ack mode) are not repeated here. `protocol` and `wire` are public for
+// the property tests of native/tests/parsers_fuzz.rs; the rest is the
+// engine's own.
 pub mod client;
 pub mod config;
 pub mod error;
@@ -49,6 +53,6 @@ pub(crate) mod transport;
 pub use client::{Client, MessageStream};
 pub use config::{ConnectOptions, TlsOptions, Will};
 pub use error::{ErrorKind, MqttError, Result};
-pub use listener::{Listener, Received};
+pub use listener::Listener;
 pub use message::{DeliveryToken, Message, MessageProperties, QoS, RetainHandling, Subscription};
 pub use protocol::ConnectionEvent;

@@ -1,31 +1,27 @@
 //! The listener (contract §2.2, L1–L6): a connection whose messages go to
-//! one service in arrival order, acked after the service returns or, with
-//! manual acks, when it calls `complete` — in MQTT's order either way.
-//!
-//! The engine hands messages out one by one ([`Listener::next`]); the
-//! dispatch loop (Java's, or [`Listener::dispatch`] here) calls the service.
+//! one service in arrival order. The engine hands them out one by one
+//! ([`Listener::next`]) and sends each ack when told ([`Listener::ack`]), in
+//! MQTT's order whatever order the acks come in. When an ack is due —
+//! after the service returns, or at `caller->complete()` with manual acks
+//! (L3) — and what `caller->respond` sends (L5) are the dispatcher's rules:
+//! they live once, in Java's `ListenerCaller` (docs/design.md).
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
 use tokio::sync::{mpsc, Mutex};
 
 use crate::client::{Handle, DISCONNECT_WAIT};
 use crate::config::{self, ConnectOptions};
 use crate::connection::Phase;
-use crate::error::{ErrorKind, MqttError, Result};
-use crate::message::{DeliveryToken, Message, Subscription};
+use crate::error::{MqttError, Result};
+use crate::message::{Message, Subscription};
 use crate::protocol::session::{AckId, Completion};
 use crate::protocol::{ConnectionEvent, Delivery};
-
-pub const RESPONSE_TOPIC_NOT_SET: &str = "Response topic is not set";
 
 pub struct Listener {
     handle: Handle,
     subscriptions: Vec<Subscription>,
-    manual_acks: bool,
     inbox: Mutex<mpsc::Receiver<Delivery>>,
     events: Mutex<mpsc::UnboundedReceiver<ConnectionEvent>>,
     subscribed: AtomicBool,
@@ -38,7 +34,6 @@ impl Listener {
     pub async fn connect(
         options: ConnectOptions,
         subscriptions: Vec<Subscription>,
-        manual_acks: bool,
     ) -> Result<Listener> {
         if subscriptions.is_empty() {
             return Err(MqttError::invalid(
@@ -52,16 +47,11 @@ impl Listener {
         Ok(Listener {
             handle,
             subscriptions,
-            manual_acks,
             inbox: Mutex::new(inbox),
             events: Mutex::new(events),
             subscribed: AtomicBool::new(false),
             stopped: AtomicBool::new(false),
         })
-    }
-
-    pub fn manual_acks(&self) -> bool {
-        self.manual_acks
     }
 
     /// Subscribes to the listener's subscriptions (L1). A refused
@@ -80,15 +70,9 @@ impl Listener {
         Ok(())
     }
 
-    /// The next message in arrival order (L2); `None` once stopped or closed.
-    pub async fn next(&self) -> Option<Received> {
-        let delivery = self.next_delivery().await?;
-        Some(self.received(delivery))
-    }
-
-    /// The next message and what acks it, as the Java bridge forwards it
-    /// (its caller lives in Java: no `Received` to build and drop).
-    pub(crate) async fn next_delivery(&self) -> Option<Delivery> {
+    /// The next message in arrival order and the id that acks it (L2);
+    /// `None` once stopped or closed.
+    pub async fn next(&self) -> Option<Delivery> {
         if self.stopped.load(Ordering::Acquire) {
             return None;
         }
@@ -97,16 +81,6 @@ impl Listener {
             return None;
         }
         Some(delivery)
-    }
-
-    fn received(&self, delivery: Delivery) -> Received {
-        Received {
-            message: delivery.message,
-            ack: delivery.ack,
-            handle: self.handle.clone(),
-            manual_acks: self.manual_acks,
-            acked: Arc::new(AtomicBool::new(false)),
-        }
     }
 
     /// The next connection event (lost, reconnected, refused subscription).
@@ -144,7 +118,8 @@ impl Listener {
         self.handle.metrics()
     }
 
-    /// Acks a message by id, as `Received::complete` does (the bridge keeps ids, not `Received`s).
+    /// Acks a received QoS 1/2 message; the acks go out in arrival order
+    /// (MQTT-4.6.0-2), an id acked before is ignored.
     pub fn ack(&self, id: AckId) {
         self.handle.ack(id)
     }
@@ -185,76 +160,5 @@ impl Listener {
         };
         self.handle.shut_down().await;
         result
-    }
-
-    /// Runs `service` on every message in order until the listener stops;
-    /// in automatic mode each message is acked when `service` returns (L3).
-    pub async fn dispatch<F: FnMut(&Received)>(&self, mut service: F) {
-        while let Some(received) = self.next().await {
-            service(&received);
-            received.acknowledge_after_service();
-        }
-    }
-}
-
-/// A message handed to the service, with what the `Caller` can do with it.
-pub struct Received {
-    pub message: Message,
-    ack: Option<AckId>,
-    handle: Handle,
-    manual_acks: bool,
-    acked: Arc<AtomicBool>,
-}
-
-impl Received {
-    /// The id that acks this message; None for QoS 0.
-    pub fn ack_id(&self) -> Option<AckId> {
-        self.ack
-    }
-
-    /// `caller->complete()`: acks in manual mode; a no-op in automatic mode
-    /// and on a second call (L3).
-    pub fn complete(&self) -> Result<()> {
-        if self.manual_acks {
-            self.send_ack();
-        }
-        Ok(())
-    }
-
-    /// Called by the dispatch loop once the service returned.
-    pub fn acknowledge_after_service(&self) {
-        if !self.manual_acks {
-            self.send_ack();
-        }
-    }
-
-    fn send_ack(&self) {
-        if let Some(id) = self.ack {
-            if !self.acked.swap(true, Ordering::AcqRel) {
-                self.handle.ack(id);
-            }
-        }
-    }
-
-    /// The response publish for `response` (L5): to the request's
-    /// responseTopic, with its correlationData.
-    fn response(&self, response: &Message) -> Result<(String, Message)> {
-        let topic = self
-            .message
-            .properties
-            .response_topic
-            .clone()
-            .filter(|t| !t.is_empty())
-            .ok_or_else(|| MqttError::new(ErrorKind::InvalidInput, RESPONSE_TOPIC_NOT_SET))?;
-        let mut response = response.clone();
-        if let Some(data) = &self.message.properties.correlation_data {
-            response.properties.correlation_data = Some(Bytes::clone(data));
-        }
-        Ok((topic, response))
-    }
-
-    pub async fn respond(&self, response: &Message) -> Result<DeliveryToken> {
-        let (topic, response) = self.response(response)?;
-        self.handle.publish(&topic, &response).await
     }
 }

@@ -246,7 +246,6 @@ async fn shared_subscription_spreads_messages_over_two_listeners_exactly_once() 
                     "$share/g/interop/shared",
                     QoS::AtLeastOnce,
                 )],
-                false,
             )
             .await
             .unwrap(),
@@ -254,8 +253,8 @@ async fn shared_subscription_spreads_messages_over_two_listeners_exactly_once() 
         l.start().await.expect("start subscribes");
         let (l2, seen) = (l.clone(), seen.clone());
         tasks.push(tokio::spawn(async move {
-            l2.dispatch(|r| {
-                let key = String::from_utf8(r.message.payload.to_vec()).unwrap();
+            dispatch(&l2, |m| {
+                let key = String::from_utf8(m.payload.to_vec()).unwrap();
                 seen.lock().unwrap().entry(key).or_default().push(n);
             })
             .await

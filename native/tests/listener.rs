@@ -1,6 +1,8 @@
-//! Listener behaviour against a real mosquitto: in-order dispatch (L2),
-//! automatic and manual acks in MQTT's order (L3), refused subscriptions
-//! (L4), respond with correlation data (L5), detach and stops (L6).
+//! Listener behaviour against a real mosquitto: in-order delivery (L2), acks
+//! in MQTT's order whatever order they are given in (L3), refused
+//! subscriptions (L4), detach and stops (L6). When an ack is due (automatic
+//! or manual mode) and `respond` (L5) are the Java dispatcher's rules, tested
+//! in java-bridge's ListenerTest and ListenerAdapterTest.
 
 mod common;
 
@@ -9,41 +11,28 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use common::*;
-use mqtt_engine::{
-    ConnectOptions, Listener, Message, MessageProperties, QoS, Received, Subscription,
-};
+use mqtt_engine::protocol::Delivery;
+use mqtt_engine::{ConnectOptions, Listener, Message, QoS, Subscription};
 use mqtt_fixture::{Broker, BrokerConfig, TempDir};
 
-async fn listener(url: &str, topic: &str, manual_acks: bool) -> Listener {
-    let l = Listener::connect(
-        options(url, "listener"),
-        vec![Subscription::from(topic)],
-        manual_acks,
-    )
-    .await
-    .expect("listener connects");
+async fn listener(url: &str, topic: &str) -> Listener {
+    let l = Listener::connect(options(url, "listener"), vec![Subscription::from(topic)])
+        .await
+        .expect("listener connects");
     l.start().await.expect("listener starts");
     l
-}
-
-async fn next_received(l: &Listener, what: &str) -> Received {
-    tokio::time::timeout(SOON, l.next())
-        .await
-        .unwrap_or_else(|_| panic!("timed out waiting for {what}"))
-        .unwrap_or_else(|| panic!("listener stopped while waiting for {what}"))
 }
 
 #[tokio::test]
 async fn messages_reach_the_service_in_arrival_order() {
     let broker = Broker::start(BrokerConfig::plain());
-    let l = Arc::new(listener(&broker.url(), "orders/#", false).await);
+    let l = Arc::new(listener(&broker.url(), "orders/#").await);
     let seen = Arc::new(Mutex::new(Vec::new()));
     let dispatcher = {
         let (l, seen) = (l.clone(), seen.clone());
-        tokio::spawn(async move {
-            l.dispatch(|r| seen.lock().unwrap().push(r.message.payload.clone()))
-                .await
-        })
+        tokio::spawn(
+            async move { dispatch(&l, |m| seen.lock().unwrap().push(m.payload.clone())).await },
+        )
     };
     let publisher = client(&broker.url()).await;
     let count = 300u32;
@@ -74,57 +63,6 @@ async fn messages_reach_the_service_in_arrival_order() {
     finish(publisher).await;
 }
 
-#[tokio::test]
-async fn respond_publishes_to_the_response_topic_with_correlation_data() {
-    let broker = Broker::start(BrokerConfig::plain());
-    let l = listener(&broker.url(), "requests", false).await;
-    let (requester, mut replies) = subscriber(&broker.url(), "replies/me", QoS::AtLeastOnce).await;
-    let request = Message::new(&b"ping"[..]).with_properties(MessageProperties {
-        response_topic: Some("replies/me".into()),
-        correlation_data: Some(Bytes::from_static(b"corr-42")),
-        ..Default::default()
-    });
-    requester.publish("requests", &request).await.unwrap();
-    let received = next_received(&l, "the request").await;
-    let token = received
-        .respond(&Message::new(&b"pong"[..]))
-        .await
-        .expect("respond");
-    assert_eq!(
-        token.topic, "replies/me",
-        "L5: token names the response topic"
-    );
-    received.acknowledge_after_service();
-    let reply = next(&mut replies, "the response").await;
-    assert_eq!(&reply.payload[..], b"pong");
-    assert_eq!(
-        reply.properties.correlation_data.as_deref(),
-        Some(&b"corr-42"[..]),
-        "L5: correlation data copied"
-    );
-    l.graceful_stop().await.unwrap();
-    finish(requester).await;
-}
-
-#[tokio::test]
-async fn respond_without_response_topic_is_an_error() {
-    let broker = Broker::start(BrokerConfig::plain());
-    let l = listener(&broker.url(), "norespond", false).await;
-    let publisher = client(&broker.url()).await;
-    publisher
-        .publish("norespond", &Message::new(&b"x"[..]))
-        .await
-        .unwrap();
-    let received = next_received(&l, "the message").await;
-    let e = received
-        .respond(&Message::new(&b"y"[..]))
-        .await
-        .unwrap_err();
-    assert_eq!(e.message(), "Response topic is not set", "L5");
-    l.immediate_stop().await.unwrap();
-    finish(publisher).await;
-}
-
 /// Waits until the broker has seen `count` disconnects of `id`: a new
 /// connection of the same session before mosquitto read the old socket's
 /// last acks and DISCONNECT would take the session over without them.
@@ -141,24 +79,24 @@ async fn persistent_listener(url: &str, id: &str, topic: &str) -> Listener {
     let mut o = ConnectOptions::new(url, id);
     o.clean_start = false;
     o.session_expiry_interval = 300;
-    let l = Listener::connect(o, vec![Subscription::new(topic, QoS::AtLeastOnce)], true)
+    let l = Listener::connect(o, vec![Subscription::new(topic, QoS::AtLeastOnce)])
         .await
         .expect("listener connects");
     l.start().await.expect("listener starts");
     l
 }
 
-async fn payloads_of(l: &Listener, n: usize) -> (Vec<Received>, Vec<Vec<u8>>) {
+async fn payloads_of(l: &Listener, n: usize) -> (Vec<Delivery>, Vec<Vec<u8>>) {
     let mut got = Vec::new();
     for _ in 0..n {
-        got.push(next_received(l, "a message").await);
+        got.push(next_delivery(l, "a message").await);
     }
     let payloads = got.iter().map(|r| r.message.payload.to_vec()).collect();
     (got, payloads)
 }
 
 #[tokio::test]
-async fn manual_acks_go_out_in_arrival_order_even_when_completed_out_of_order() {
+async fn acks_go_out_in_arrival_order_even_when_given_out_of_order() {
     let broker = Broker::start(BrokerConfig::plain());
     let id = unique_id("manual");
     let first = persistent_listener(&broker.url(), &id, "work").await;
@@ -171,10 +109,10 @@ async fn manual_acks_go_out_in_arrival_order_even_when_completed_out_of_order() 
     }
     let (got, payloads) = payloads_of(&first, 3).await;
     assert_eq!(payloads, [b"m1".to_vec(), b"m2".to_vec(), b"m3".to_vec()]);
-    // Complete the last two only: MQTT 5 §4.6 forbids acking them before m1,
+    // Ack the last two only: MQTT 5 §4.6 forbids acking them before m1,
     // so the broker must still consider all three unacknowledged (L3).
-    got[2].complete().unwrap();
-    got[1].complete().unwrap();
+    ack(&first, &got[2]);
+    ack(&first, &got[1]);
     first.immediate_stop().await.unwrap();
     wait_for_disconnect(&broker, &id, 1);
 
@@ -189,11 +127,11 @@ async fn manual_acks_go_out_in_arrival_order_even_when_completed_out_of_order() 
         got.iter().all(|r| r.message.duplicate),
         "redeliveries carry DUP"
     );
-    got[0].complete().unwrap();
-    got[2].complete().unwrap();
-    got[1].complete().unwrap();
-    got[1].complete().unwrap(); // a second complete is harmless
-                                // All acks went out in order before the graceful stop's DISCONNECT.
+    ack(&second, &got[0]);
+    ack(&second, &got[2]);
+    ack(&second, &got[1]);
+    ack(&second, &got[1]); // a second ack of one message is ignored
+                           // All acks went out in order before the graceful stop's DISCONNECT.
     second.graceful_stop().await.unwrap();
     wait_for_disconnect(&broker, &id, 2);
 
@@ -208,49 +146,8 @@ async fn manual_acks_go_out_in_arrival_order_even_when_completed_out_of_order() 
         [b"m4".to_vec()],
         "m1..m3 were acked exactly once and not redelivered"
     );
-    got[0].complete().unwrap();
+    ack(&third, &got[0]);
     third.graceful_stop().await.unwrap();
-    finish(publisher).await;
-}
-
-#[tokio::test]
-async fn automatic_acks_after_the_service_and_complete_is_a_no_op() {
-    let broker = Broker::start(BrokerConfig::plain());
-    let id = unique_id("auto");
-    let mut o = ConnectOptions::new(broker.url(), &id);
-    o.clean_start = false;
-    o.session_expiry_interval = 300;
-    let l = Listener::connect(o.clone(), vec![Subscription::from("auto")], false)
-        .await
-        .unwrap();
-    l.start().await.unwrap();
-    let publisher = client(&broker.url()).await;
-    publisher
-        .publish("auto", &Message::new(&b"a1"[..]))
-        .await
-        .unwrap();
-    let received = next_received(&l, "a1").await;
-    received.complete().unwrap(); // L3: no-op in automatic mode
-    received.acknowledge_after_service();
-    l.graceful_stop().await.unwrap();
-    wait_for_disconnect(&broker, &id, 1);
-
-    let again = Listener::connect(o, vec![Subscription::from("auto")], false)
-        .await
-        .unwrap();
-    again.start().await.unwrap();
-    publisher
-        .publish("auto", &Message::new(&b"a2"[..]))
-        .await
-        .unwrap();
-    let received = next_received(&again, "a2").await;
-    assert_eq!(
-        &received.message.payload[..],
-        b"a2",
-        "a1 was acked once, not redelivered"
-    );
-    received.acknowledge_after_service();
-    again.graceful_stop().await.unwrap();
     finish(publisher).await;
 }
 
@@ -285,7 +182,6 @@ async fn refused_subscription_is_an_error_with_the_suback_reason_code() {
     let l = Listener::connect(
         options(&broker.url(), "acl"),
         vec![Subscription::from("forbidden/x")],
-        false,
     )
     .await
     .unwrap();
@@ -302,15 +198,14 @@ async fn refused_subscription_is_an_error_with_the_suback_reason_code() {
 #[tokio::test]
 async fn detach_unsubscribes_and_start_subscribes_again() {
     let broker = Broker::start(BrokerConfig::plain());
-    let l = listener(&broker.url(), "det", false).await;
+    let l = listener(&broker.url(), "det").await;
     let publisher = client(&broker.url()).await;
     publisher
         .publish("det", &Message::new(&b"before"[..]))
         .await
         .unwrap();
-    next_received(&l, "the message before detach")
-        .await
-        .acknowledge_after_service();
+    let before = next_delivery(&l, "the message before detach").await;
+    ack(&l, &before);
     l.detach().await.unwrap();
     publisher
         .publish("det", &Message::new(&b"while detached"[..]))
@@ -321,7 +216,7 @@ async fn detach_unsubscribes_and_start_subscribes_again() {
         .publish("det", &Message::new(&b"after"[..]))
         .await
         .unwrap();
-    let received = next_received(&l, "the message after start").await;
+    let received = next_delivery(&l, "the message after start").await;
     assert_eq!(
         &received.message.payload[..],
         b"after",
@@ -334,15 +229,14 @@ async fn detach_unsubscribes_and_start_subscribes_again() {
 #[tokio::test]
 async fn no_message_reaches_the_service_after_a_stop() {
     let broker = Broker::start(BrokerConfig::plain());
-    let l = listener(&broker.url(), "stop", false).await;
+    let l = listener(&broker.url(), "stop").await;
     let publisher = client(&broker.url()).await;
     publisher
         .publish("stop", &Message::new(&b"one"[..]))
         .await
         .unwrap();
-    next_received(&l, "the first message")
-        .await
-        .acknowledge_after_service();
+    let first = next_delivery(&l, "the first message").await;
+    ack(&l, &first);
     l.graceful_stop().await.unwrap();
     assert!(!l.is_connected());
     publisher
@@ -372,14 +266,13 @@ async fn invalid_subscriptions_fail_connect() {
         let e = Listener::connect(
             options(&broker.url(), "bad"),
             vec![Subscription::from(filter)],
-            false,
         )
         .await
         .err()
         .expect("refused");
         assert!(e.message().contains("filter"), "{filter:?}: {e}");
     }
-    let e = Listener::connect(options(&broker.url(), "none"), vec![], false)
+    let e = Listener::connect(options(&broker.url(), "none"), vec![])
         .await
         .err()
         .expect("refused");

@@ -180,7 +180,7 @@ fn collect(mut stream: mqtt_engine::MessageStream) -> (Seen, tokio::task::JoinHa
     let task = {
         let seen = seen.clone();
         tokio::spawn(async move {
-            while let Ok(Some(m)) = stream.next().await {
+            while let Some(m) = stream.next().await {
                 let key = String::from_utf8(m.payload.to_vec()).unwrap();
                 seen.lock().unwrap().entry(key).or_insert((m.qos, 0)).1 += 1;
             }

@@ -71,7 +71,6 @@ async fn qos1_and_qos2_streams_survive_broker_restarts_and_network_cuts() {
         Listener::connect(
             persistent(&proxy.url(), &unique_id("rel-sub")),
             vec![Subscription::new("rel/#", QoS::ExactlyOnce)],
-            false,
         )
         .await
         .expect("subscriber connects"),
@@ -81,15 +80,14 @@ async fn qos1_and_qos2_streams_survive_broker_restarts_and_network_cuts() {
     let dispatcher = {
         let (listener, seen) = (listener.clone(), seen.clone());
         tokio::spawn(async move {
-            listener
-                .dispatch(|r| {
-                    let qos = r.message.qos.as_u8();
-                    let seq = u32::from_be_bytes(r.message.payload[..4].try_into().unwrap());
-                    let mut seen = seen.lock().unwrap();
-                    *seen.copies.entry((qos, seq)).or_default() += 1;
-                    seen.flagged_duplicates += u32::from(r.message.duplicate);
-                })
-                .await
+            dispatch(&listener, |m| {
+                let qos = m.qos.as_u8();
+                let seq = u32::from_be_bytes(m.payload[..4].try_into().unwrap());
+                let mut seen = seen.lock().unwrap();
+                *seen.copies.entry((qos, seq)).or_default() += 1;
+                seen.flagged_duplicates += u32::from(m.duplicate);
+            })
+            .await
         })
     };
 
@@ -247,7 +245,7 @@ async fn manual_acks_not_completed_before_a_cut_are_completed_once_after_it() {
     let mut options = persistent(&proxy.url(), &id);
     options.max_reconnect_delay = Duration::from_millis(300);
     let subscription = vec![Subscription::new("jobs", QoS::AtLeastOnce)];
-    let listener = Listener::connect(options.clone(), subscription.clone(), true)
+    let listener = Listener::connect(options.clone(), subscription.clone())
         .await
         .unwrap();
     listener.start().await.unwrap();
@@ -273,7 +271,7 @@ async fn manual_acks_not_completed_before_a_cut_are_completed_once_after_it() {
     // the broker processed them (it handles one connection's packets in
     // order), so the cut below leaves exactly the second half unacked.
     for r in &held[..half] {
-        r.complete().unwrap();
+        ack(&listener, r);
     }
     listener.start().await.expect("subscribe round trip");
     proxy.cut_all();
@@ -287,7 +285,7 @@ async fn manual_acks_not_completed_before_a_cut_are_completed_once_after_it() {
         .expect("reconnected");
     // The broker re-sends the unacked half (DUP). The application still
     // holds those messages, so they are not handed out again (L3); their
-    // `complete` below answers the copies.
+    // acks below answer the copies.
     let copy = tokio::time::timeout(Duration::from_secs(1), listener.next()).await;
     assert!(
         copy.is_err(),
@@ -295,7 +293,7 @@ async fn manual_acks_not_completed_before_a_cut_are_completed_once_after_it() {
         copy.ok().flatten().map(|r| r.message)
     );
     for r in &held[half..] {
-        r.complete().unwrap();
+        ack(&listener, r);
     }
     listener.graceful_stop().await.unwrap();
 
@@ -313,7 +311,7 @@ async fn a_message_waiting_for_buffer_room_survives_a_cut() {
     options.receive_buffer = 2;
     options.max_reconnect_delay = Duration::from_millis(300);
     let subscription = vec![Subscription::new("full", QoS::AtLeastOnce)];
-    let listener = Listener::connect(options.clone(), subscription.clone(), false)
+    let listener = Listener::connect(options.clone(), subscription.clone())
         .await
         .unwrap();
     listener.start().await.unwrap();
@@ -341,7 +339,7 @@ async fn a_message_waiting_for_buffer_room_survives_a_cut() {
             .unwrap_or_else(|_| panic!("only {got:?} arrived"))
             .unwrap();
         got.push(r.message.payload[0]);
-        r.acknowledge_after_service();
+        ack(&listener, &r);
     }
     assert_eq!(
         got,
@@ -371,9 +369,7 @@ async fn assert_nothing_left_unacked(
         "the broker saw the DISCONNECT"
     );
     options.server_uris = vec![broker.url()];
-    let again = Listener::connect(options, subscription, true)
-        .await
-        .unwrap();
+    let again = Listener::connect(options, subscription).await.unwrap();
     again.start().await.unwrap();
     publisher
         .publish(topic, &Message::new(&b"fresh"[..]))
@@ -388,6 +384,6 @@ async fn assert_nothing_left_unacked(
         b"fresh",
         "every message was acked once"
     );
-    next.complete().unwrap();
+    ack(&again, &next);
     again.graceful_stop().await.unwrap();
 }

@@ -190,7 +190,6 @@ fn unregister(handle: i64) -> Option<Arc<Entry>> {
 pub fn connect(
     options: &[u8],
     listener: bool,
-    manual_acks: bool,
     subscriptions: &[u8],
     request_id: i64,
 ) -> Result<i64> {
@@ -219,7 +218,7 @@ pub fn connect(
     lock(registry()).insert(handle, entry.clone());
     runtime::spawn(async move {
         let connected = if listener {
-            Listener::connect(options, subscriptions, manual_acks)
+            Listener::connect(options, subscriptions)
                 .await
                 .map(|l| Endpoint::Listener(Arc::new(l)))
         } else {
@@ -280,8 +279,8 @@ fn forward_client_messages(handle: i64, entry: &Arc<Entry>, client: Client) {
             };
             permit.forget();
             match stream.next().await {
-                Ok(Some(message)) => push(Lane::Events, Event::Message(handle, None, message)),
-                _ => break,
+                Some(message) => push(Lane::Events, Event::Message(handle, None, message)),
+                None => break,
             }
         }
         push(Lane::Events, Event::End(handle));
@@ -298,7 +297,7 @@ fn forward_listener_messages(handle: i64, entry: &Arc<Entry>, listener: Arc<List
                 break;
             };
             permit.forget();
-            match listener.next_delivery().await {
+            match listener.next().await {
                 Some(delivery) => {
                     route.push(Event::Message(handle, delivery.ack, delivery.message))
                 }

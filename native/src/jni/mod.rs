@@ -107,7 +107,6 @@ pub extern "system" fn Java_io_ballerina_lib_mqtt_engine_Native_connect<'local>(
     _class: JClass<'local>,
     options: JByteArray<'local>,
     kind: jint,
-    manual_acks: jboolean,
     subscriptions: JByteArray<'local>,
     request_id: jlong,
 ) -> jlong {
@@ -119,13 +118,7 @@ pub extern "system" fn Java_io_ballerina_lib_mqtt_engine_Native_connect<'local>(
         } else {
             Vec::new()
         };
-        bridge::connect(
-            &options,
-            listener,
-            manual_acks == JNI_TRUE,
-            &subscriptions,
-            request_id,
-        )
+        bridge::connect(&options, listener, &subscriptions, request_id)
     })
 }
 

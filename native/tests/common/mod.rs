@@ -5,8 +5,9 @@
 
 use std::time::Duration;
 
+use mqtt_engine::protocol::Delivery;
 use mqtt_engine::{
-    Client, ConnectOptions, ConnectionEvent, Message, MessageStream, QoS, Subscription,
+    Client, ConnectOptions, ConnectionEvent, Listener, Message, MessageStream, QoS, Subscription,
 };
 
 /// Generous deadline for anything that should happen "soon" on loopback.
@@ -46,15 +47,39 @@ pub async fn next(stream: &mut MessageStream, what: &str) -> Message {
     tokio::time::timeout(SOON, stream.next())
         .await
         .unwrap_or_else(|_| panic!("timed out waiting for {what}"))
-        .expect("stream open")
         .unwrap_or_else(|| panic!("client closed while waiting for {what}"))
 }
 
 /// Asserts that nothing arrives within `quiet` (only used after a positive
 /// wait has proved the path works, so the silence means something).
 pub async fn assert_silent(stream: &mut MessageStream, quiet: Duration, what: &str) {
-    if let Ok(Ok(Some(m))) = tokio::time::timeout(quiet, stream.next()).await {
+    if let Ok(Some(m)) = tokio::time::timeout(quiet, stream.next()).await {
         panic!("{what}: unexpected message {m:?}");
+    }
+}
+
+/// The next message a listener hands out, within `SOON`.
+pub async fn next_delivery(l: &Listener, what: &str) -> Delivery {
+    tokio::time::timeout(SOON, l.next())
+        .await
+        .unwrap_or_else(|_| panic!("timed out waiting for {what}"))
+        .unwrap_or_else(|| panic!("listener stopped while waiting for {what}"))
+}
+
+/// Acks a delivery (a no-op for QoS 0, which has nothing to ack).
+pub fn ack(l: &Listener, delivery: &Delivery) {
+    if let Some(id) = delivery.ack {
+        l.ack(id);
+    }
+}
+
+/// What the Java dispatcher does in automatic-ack mode, for tests that need
+/// a running service: `service` gets every message in order and each is
+/// acked when it returns; ends when the listener stops.
+pub async fn dispatch(l: &Listener, mut service: impl FnMut(&Message)) {
+    while let Some(delivery) = l.next().await {
+        service(&delivery.message);
+        ack(l, &delivery);
     }
 }
 
@@ -117,7 +142,7 @@ pub async fn publish_until_received(
     let wait = async {
         loop {
             publisher.publish(topic, message).await.expect("publish");
-            if let Ok(Ok(Some(m))) =
+            if let Ok(Some(m)) =
                 tokio::time::timeout(Duration::from_millis(100), stream.next()).await
             {
                 return m;

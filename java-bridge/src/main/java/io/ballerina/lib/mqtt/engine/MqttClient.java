@@ -85,7 +85,7 @@ public final class MqttClient implements AutoCloseable {
         ClientInbox inbox = new ClientInbox();
         inbox.setConnectionEvents(new ConnectionEvents(clientId, c.connectionListener()));
         EventPump.Connecting connecting = pump.connect(
-                requestId -> Native.connect(options, Native.KIND_CLIENT, false, noSubscriptions, requestId), inbox);
+                requestId -> Native.connect(options, Native.KIND_CLIENT, noSubscriptions, requestId), inbox);
         inbox.setHandle(connecting.handle());
         HandleState state = new HandleState(connecting.handle(), pump);
         awaitConnect(connecting, state);

@@ -106,7 +106,7 @@ public final class MqttListener implements AutoCloseable {
         EventPump pump = EventPump.get();
         Dispatcher dispatcher = new Dispatcher(pump, c.manualAcks(), clientId, c.effectiveRequestTimeout());
         EventPump.Connecting connecting = pump.connect(requestId -> Native.connect(options,
-                Native.KIND_LISTENER, c.manualAcks(), encodedSubs, requestId), null);
+                Native.KIND_LISTENER, encodedSubs, requestId), null);
         dispatcher.setHandle(connecting.handle());
         HandleState state = new HandleState(connecting.handle(), pump);
         MqttClient.awaitConnect(connecting, state);

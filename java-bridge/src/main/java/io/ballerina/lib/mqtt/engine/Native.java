@@ -15,8 +15,11 @@ final class Native {
     private Native() {
     }
 
-    /** kind 0 = client, 1 = listener. Returns the handle at once; completion: OK when connected. */
-    static native long connect(byte[] options, int kind, boolean manualAcks, byte[] subscriptions, long requestId);
+    /**
+     * kind 0 = client, 1 = listener. Returns the handle at once; completion: OK when connected. The ack mode is not
+     * the engine's business: the engine acks a message when {@link #ack} is called (ListenerCaller decides when).
+     */
+    static native long connect(byte[] options, int kind, byte[] subscriptions, long requestId);
 
     /**
      * The topic comes as UTF-8 (well-formed: callers check), which the engine takes without the JVM's
