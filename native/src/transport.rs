@@ -34,24 +34,34 @@ pub enum Stream {
     Other(BoxedIo),
 }
 
+/// Spare room a read gets. A plain TCP read takes it only once the socket is
+/// readable and the driver drops an emptied buffer, so an idle connection
+/// holds no read buffer (4 KiB of the ~36 KiB an idle client cost, issue 14).
+const READ_ROOM: usize = 4096;
+
 impl Stream {
     /// Reads what is there into `buf`, waiting until something is.
     pub async fn read_into(&mut self, buf: &mut bytes::BytesMut) -> io::Result<usize> {
         match self {
             Stream::Tcp(tcp) => loop {
                 tcp.readable().await?;
+                buf.reserve(READ_ROOM);
                 match tcp.try_read_buf(buf) {
                     Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
                     other => return other,
                 }
             },
-            Stream::Other(io) => io.read_buf(buf).await,
+            Stream::Other(io) => {
+                buf.reserve(READ_ROOM);
+                io.read_buf(buf).await
+            }
         }
     }
 
     /// Reads what is there without waiting; None when nothing is.
     pub fn read_ready(&mut self, buf: &mut bytes::BytesMut) -> Option<io::Result<usize>> {
         use futures_util::FutureExt;
+        buf.reserve(READ_ROOM);
         match self {
             Stream::Tcp(tcp) => match tcp.try_read_buf(buf) {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => None,

@@ -243,13 +243,17 @@ impl EventLoop {
         while let Some(packet) = self.core(|c| c.protocol.read_packet(&mut link.read_buf))? {
             link.backlog.push_back(packet);
         }
+        link.drop_empty_read_buffer();
         Ok(())
     }
 
     /// Reads what the socket already holds, without waiting.
     fn read_now(&mut self, link: &mut Link) -> std::result::Result<(), Ending> {
         match link.stream.read_ready(&mut link.read_buf) {
-            None => Ok(()),
+            None => {
+                link.drop_empty_read_buffer();
+                Ok(())
+            }
             Some(Ok(0)) => Err(Ending::lost(MqttError::connection_lost(
                 "the broker closed the connection",
             ))),

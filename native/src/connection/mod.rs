@@ -224,6 +224,17 @@ struct Link {
     disconnecting: Option<(Instant, Reply)>,
 }
 
+impl Link {
+    /// Frees the read buffer once every byte in it was parsed: the payloads
+    /// taken from it keep their part, and an idle connection holds no buffer
+    /// until the socket is readable again (the next read reserves one).
+    fn drop_empty_read_buffer(&mut self) {
+        if self.read_buf.is_empty() {
+            self.read_buf = BytesMut::new();
+        }
+    }
+}
+
 impl EventLoop {
     pub fn new(
         shared: Arc<Shared>,
@@ -407,7 +418,7 @@ impl EventLoop {
         let connect = self.core(|c| c.protocol.connect_bytes())?;
         stream.write_all(&connect).await.map_err(unable)?;
         self.core(|c| c.protocol.metrics_mut().bytes_out += connect.len() as u64);
-        let mut read_buf = BytesMut::with_capacity(4096);
+        let mut read_buf = BytesMut::new();
         let connack = loop {
             match self.core(|c| c.protocol.read_packet(&mut read_buf)) {
                 Ok(Some(Packet::ConnAck(connack))) => break connack,

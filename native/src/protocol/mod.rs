@@ -176,7 +176,9 @@ impl Protocol {
             session_present: false,
             reconnecting: false,
             closed: false,
-            out: BytesMut::with_capacity(8 * 1024),
+            // Grows with what is written and keeps that room (a busy
+            // connection stops allocating); an idle one holds a few bytes.
+            out: BytesMut::new(),
             written: Vec::new(),
             finished: Vec::new(),
             events: Vec::new(),
