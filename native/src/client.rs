@@ -9,12 +9,12 @@ use std::time::Duration;
 use tokio::sync::{mpsc, oneshot, Mutex};
 
 use crate::config::{self, ConnectOptions, TlsOptions};
-use crate::connection::{dial_transport, Command, EventLoop, Inbox, Phase, Shared};
+use crate::connection::{dial_transport, Command, EventLoop, Inbox, Phase, Queued, Shared};
 use crate::error::{code, ErrorKind, MqttError, Result};
 use crate::message::{DeliveryToken, Message, Subscription};
 use crate::protocol::metrics::Snapshot;
 use crate::protocol::session::{AckId, Completion, PendingPublish};
-use crate::protocol::{codec, limits, ConnectionEvent, Delivery, Protocol};
+use crate::protocol::{codec, limits, ConnectionEvent, Protocol};
 use crate::{runtime, tls};
 
 /// How long `disconnect` waits for in-flight QoS 1/2 publishes (C7).
@@ -35,7 +35,7 @@ impl Handle {
         ack_on_enqueue: bool,
     ) -> Result<(
         Handle,
-        mpsc::Receiver<Delivery>,
+        mpsc::Receiver<Queued>,
         mpsc::UnboundedReceiver<ConnectionEvent>,
     )> {
         let uris = options.validate()?;
@@ -185,7 +185,7 @@ impl Handle {
 #[derive(Clone)]
 pub struct Client {
     handle: Handle,
-    inbox: Arc<Mutex<mpsc::Receiver<Delivery>>>,
+    inbox: Arc<Mutex<mpsc::Receiver<Queued>>>,
     events: Arc<Mutex<mpsc::UnboundedReceiver<ConnectionEvent>>>,
 }
 
@@ -299,7 +299,7 @@ impl Client {
 /// of them. Closing a stream (R2) is the host's rule: it lives in Java's
 /// `ClientInbox` (docs/design.md).
 pub struct MessageStream {
-    inbox: Arc<Mutex<mpsc::Receiver<Delivery>>>,
+    inbox: Arc<Mutex<mpsc::Receiver<Queued>>>,
 }
 
 impl MessageStream {

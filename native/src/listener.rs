@@ -13,7 +13,7 @@ use tokio::sync::{mpsc, Mutex};
 
 use crate::client::{Handle, DISCONNECT_WAIT};
 use crate::config::{self, ConnectOptions};
-use crate::connection::Phase;
+use crate::connection::{Phase, Queued};
 use crate::error::{MqttError, Result};
 use crate::message::{Message, Subscription};
 use crate::protocol::session::{AckId, Completion};
@@ -22,7 +22,7 @@ use crate::protocol::{ConnectionEvent, Delivery};
 pub struct Listener {
     handle: Handle,
     subscriptions: Vec<Subscription>,
-    inbox: Mutex<mpsc::Receiver<Delivery>>,
+    inbox: Mutex<mpsc::Receiver<Queued>>,
     events: Mutex<mpsc::UnboundedReceiver<ConnectionEvent>>,
     subscribed: AtomicBool,
     /// Set by a stop: no message reaches the service after it (L6).
@@ -80,7 +80,7 @@ impl Listener {
         if self.stopped.load(Ordering::Acquire) {
             return None;
         }
-        Some(delivery)
+        Some(*delivery)
     }
 
     /// The next connection event (lost, reconnected, refused subscription).

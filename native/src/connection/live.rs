@@ -7,7 +7,7 @@ use super::*;
 /// What woke the connected loop.
 enum Wake {
     Command(Option<Command>),
-    Room(Option<mpsc::OwnedPermit<Delivery>>),
+    Room(Option<mpsc::OwnedPermit<Queued>>),
     Read(io::Result<usize>),
     /// A handle left output it could not write.
     Output,
@@ -127,7 +127,7 @@ impl EventLoop {
             };
             if let Some(delivery) = self.core(|c| c.protocol.handle(packet))? {
                 let ack = delivery.ack;
-                match self.inbox.deliveries.try_send(delivery) {
+                match self.inbox.deliveries.try_send(Box::new(delivery)) {
                     Ok(()) => self.acked_on_enqueue(ack),
                     Err(mpsc::error::TrySendError::Full(delivery)) => self.stalled = Some(delivery),
                     Err(mpsc::error::TrySendError::Closed(_)) => {} // nobody listens any more

@@ -31,7 +31,7 @@ struct Attempt {
 
 struct Harness {
     commands: mpsc::UnboundedSender<Command>,
-    deliveries: mpsc::Receiver<Delivery>,
+    deliveries: mpsc::Receiver<Queued>,
     events: mpsc::UnboundedReceiver<ConnectionEvent>,
     shared: Arc<Shared>,
     attempts: mpsc::UnboundedReceiver<Attempt>,
