@@ -60,8 +60,9 @@ public final class Demo {
             run(url);
             System.out.println("Demo finished: all steps succeeded.");
         } catch (Throwable t) {
-            System.err.println("Demo FAILED: " + t.getMessage());
-            t.printStackTrace();
+            System.out.println("Demo FAILED: " + t.getMessage());
+            // The trace through System.Logger (to whatever logging the JVM has), not raw stderr.
+            System.getLogger(Demo.class.getName()).log(System.Logger.Level.ERROR, "demo failed", t);
             exit = 1;
         } finally {
             if (broker != null) {
