@@ -10,7 +10,7 @@ use std::task::{ready, Context, Poll};
 use bytes::{Buf, Bytes};
 use futures_util::{Sink, Stream as _};
 use rustls::pki_types::ServerName;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, Interest, ReadBuf};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
@@ -61,15 +61,26 @@ impl Stream {
     /// Reads what is there without waiting; None when nothing is.
     pub fn read_ready(&mut self, buf: &mut bytes::BytesMut) -> Option<io::Result<usize>> {
         use futures_util::FutureExt;
-        buf.reserve(READ_ROOM);
         match self {
-            Stream::Tcp(tcp) => match tcp.try_read_buf(buf) {
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => None,
-                other => Some(other),
+            // tokio remembers whether the socket is readable: when it is not,
+            // this costs neither a syscall nor a buffer (the driver calls it
+            // after every write it was woken for).
+            Stream::Tcp(tcp) => match tcp.ready(Interest::READABLE).now_or_never()? {
+                Err(e) => Some(Err(e)),
+                Ok(_) => {
+                    buf.reserve(READ_ROOM);
+                    match tcp.try_read_buf(buf) {
+                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => None,
+                        other => Some(other),
+                    }
+                }
             },
             // tokio remembers whether the socket is readable, so when it is
             // not this costs no syscall.
-            Stream::Other(io) => io.read_buf(buf).now_or_never(),
+            Stream::Other(io) => {
+                buf.reserve(READ_ROOM);
+                io.read_buf(buf).now_or_never()
+            }
         }
     }
 

@@ -631,3 +631,38 @@ async fn a_new_session_restores_subscriptions_before_resending_publishes() {
         .await;
     assert!(published.await.unwrap().is_ok());
 }
+
+/// The read buffer is dropped only once it is empty (issue 14): a PUBLISH
+/// larger than one read's room, arriving in pieces with pauses between them,
+/// is put together, and the packet behind it still parses.
+#[tokio::test(start_paused = true)]
+async fn a_packet_arriving_in_pieces_is_put_together() {
+    let mut h = start(options("pieces"));
+    let mut broker = h.connect(connack(false, None)).await;
+    let payload: Vec<u8> = (0..10_000u32).map(|i| i as u8).collect();
+    let mut bytes = BytesMut::new();
+    Packet::Publish(Publish::new(
+        "big",
+        WireQoS::AtMostOnce,
+        payload.clone(),
+        None,
+    ))
+    .write(&mut bytes, None)
+    .unwrap();
+    Packet::Publish(Publish::new("small", WireQoS::AtMostOnce, "after", None))
+        .write(&mut bytes, None)
+        .unwrap();
+    // The second packet's first bytes come with the first one's last piece.
+    for piece in bytes.chunks(1_000) {
+        broker.io.write_all(piece).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let big = h.deliveries.recv().await.expect("the big PUBLISH");
+    assert_eq!(
+        big.message.payload[..],
+        payload[..],
+        "every piece, in order"
+    );
+    let small = h.deliveries.recv().await.expect("the PUBLISH behind it");
+    assert_eq!(&small.message.payload[..], b"after");
+}
