@@ -122,7 +122,8 @@ def main():
               "QoS 2 publish when the PUBREC arrives (the PUBREL/PUBCOMP exchange goes on in the background and "
               "holds the packet id); ours and Paho complete at PUBCOMP, rumqttc's bench waits for PUBCOMP.")
     md.append(f"* Every number: median of {machine.get('runs', '?')} runs (latency: 3) after "
-              f"{machine.get('warmup', 1)} warm-up runs, each case in a fresh process, the four clients back to "
+              f"{machine.get('warmup', 1)} warm-up runs and at least {machine.get('warmup_secs', 0):g} s of them "
+              "(the JIT's first seconds keep a core busy, see the analysis), each case in a fresh process, the four clients back to "
               "back per case; ± is half the min–max spread of the runs. Async publishers keep at most "
               f"{machine.get('window', '?')} publishes in flight (the broker's Receive Maximum; Paho refuses more, "
               "ours, HiveMQ and rumqttc cap themselves at it).")

@@ -70,21 +70,24 @@ log "mosquitto $("$MOSQUITTO" -h 2>/dev/null | head -1 | awk '{print $3}') on 12
 # rumqttc cap themselves at the broker's value too. All four get the same window.
 W=20
 # Warm-up runs per case (a fresh JVM per case: the JIT compiles during the first ones).
-if [ "${BENCH_QUICK:-0}" = 1 ]; then R=2; WU=1; SCALE=5; LATN=3000; else R=5; WU=2; SCALE=1; LATN=10000; fi
+# And at least WS seconds of them: a JVM's JIT keeps a core busy in its first seconds, which makes
+# a sleeping thread's wake-up faster on this VM (HiveMQ's sync QoS 1: 43-53k msg/s in its first
+# runs, 9-14k from its second second on; bench/analysis.md), so the counted runs start after it.
+if [ "${BENCH_QUICK:-0}" = 1 ]; then R=2; WU=1; WS=1; SCALE=5; LATN=3000; else R=5; WU=2; WS=3; SCALE=1; LATN=10000; fi
 n() { echo $(( $1 / SCALE )); }
 PUBLISH=()
 for size in 100 4096; do
-    PUBLISH+=("publish:qos=0:size=$size:mode=sync:count=$(n 10000):warmup=$WU:runs=$R")
-    PUBLISH+=("publish:qos=1:size=$size:mode=sync:count=$(n 4000):warmup=$WU:runs=$R")
-    PUBLISH+=("publish:qos=2:size=$size:mode=sync:count=$(n 2000):warmup=$WU:runs=$R")
-    PUBLISH+=("publish:qos=0:size=$size:mode=async:count=$(n 100000):window=$W:warmup=$WU:runs=$R")
-    PUBLISH+=("publish:qos=1:size=$size:mode=async:count=$(n 30000):window=$W:warmup=$WU:runs=$R")
-    PUBLISH+=("publish:qos=2:size=$size:mode=async:count=$(n 15000):window=$W:warmup=$WU:runs=$R")
+    PUBLISH+=("publish:qos=0:size=$size:mode=sync:count=$(n 10000):warmup=$WU:warmupsecs=$WS:runs=$R")
+    PUBLISH+=("publish:qos=1:size=$size:mode=sync:count=$(n 4000):warmup=$WU:warmupsecs=$WS:runs=$R")
+    PUBLISH+=("publish:qos=2:size=$size:mode=sync:count=$(n 2000):warmup=$WU:warmupsecs=$WS:runs=$R")
+    PUBLISH+=("publish:qos=0:size=$size:mode=async:count=$(n 100000):window=$W:warmup=$WU:warmupsecs=$WS:runs=$R")
+    PUBLISH+=("publish:qos=1:size=$size:mode=async:count=$(n 30000):window=$W:warmup=$WU:warmupsecs=$WS:runs=$R")
+    PUBLISH+=("publish:qos=2:size=$size:mode=async:count=$(n 15000):window=$W:warmup=$WU:warmupsecs=$WS:runs=$R")
 done
 E2E=(
-    "e2e:qos=0:size=100:count=$(n 50000):window=$W:warmup=$WU:runs=$R"
-    "e2e:qos=1:size=100:count=$(n 20000):window=$W:warmup=$WU:runs=$R"
-    "e2e:qos=2:size=100:count=$(n 10000):window=$W:warmup=$WU:runs=$R"
+    "e2e:qos=0:size=100:count=$(n 50000):window=$W:warmup=$WU:warmupsecs=$WS:runs=$R"
+    "e2e:qos=1:size=100:count=$(n 20000):window=$W:warmup=$WU:warmupsecs=$WS:runs=$R"
+    "e2e:qos=2:size=100:count=$(n 10000):window=$W:warmup=$WU:warmupsecs=$WS:runs=$R"
 )
 LATENCY=(
     "latency:qos=0:size=100:rate=2000:count=$LATN:warmupcount=6000:runs=3"
@@ -94,9 +97,9 @@ LATENCY=(
 # through ClientAdapter.publish on the same connection, alternating which goes first. QoS 0 runs
 # 100,000 publishes: 10,000 last 40 ms, and their ratio spread 0.42-2.16 (bench/analysis.md).
 ADAPTER=(
-    "adapter:qos=0:size=100:count=$(n 100000):warmup=$WU:runs=$R"
-    "adapter:qos=1:size=100:count=$(n 4000):warmup=$WU:runs=$R"
-    "adapter:qos=2:size=100:count=$(n 2000):warmup=$WU:runs=$R"
+    "adapter:qos=0:size=100:count=$(n 100000):warmup=$WU:warmupsecs=$WS:runs=$R"
+    "adapter:qos=1:size=100:count=$(n 4000):warmup=$WU:warmupsecs=$WS:runs=$R"
+    "adapter:qos=2:size=100:count=$(n 2000):warmup=$WU:warmupsecs=$WS:runs=$R"
 )
 IMPLS=(ours hivemq paho rumqttc)
 
@@ -176,9 +179,9 @@ run_rust jni "call:size=100:iterations=200000"
 
 # ---------------------------------------------------------------- machine + report
 uptime >"$WORK/uptime-after"
-python3 - "$RESULTS/machine.json" "$WORK" "$MOSQUITTO" "$R" "$W" "$(( $(date +%s) - START ))" "$WU" <<'PY'
+python3 - "$RESULTS/machine.json" "$WORK" "$MOSQUITTO" "$R" "$W" "$(( $(date +%s) - START ))" "$WU" "$WS" <<'PY'
 import json, os, platform, subprocess, sys
-out, work, mosq, runs, window, secs, warmup = sys.argv[1:]
+out, work, mosq, runs, window, secs, warmup, warmup_secs = sys.argv[1:]
 def sh(cmd):
     try:
         return subprocess.run(cmd, shell=True, capture_output=True, text=True).stdout.strip()
@@ -193,7 +196,7 @@ json.dump({
     "mosquitto": sh(f"{mosq} -h | head -1"),
     "load_before": open(f"{work}/uptime-before").read().strip(),
     "load_after": open(f"{work}/uptime-after").read().strip(),
-    "runs": int(runs), "warmup": int(warmup), "window": int(window), "seconds": int(secs),
+    "runs": int(runs), "warmup": int(warmup), "warmup_secs": float(warmup_secs), "window": int(window), "seconds": int(secs),
     "quick": os.environ.get("BENCH_QUICK", "0") == "1",
     "commit": sh("git rev-parse --short HEAD"),
 }, open(out, "w"), indent=1)

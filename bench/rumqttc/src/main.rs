@@ -24,6 +24,43 @@ fn get(spec: &Spec, key: &str, default: u64) -> u64 {
     spec.get(key).map_or(default, |v| v.parse().expect(key))
 }
 
+/// Which runs of a throughput case are warm-up: the first `warmup=` ones and every one that
+/// starts less than `warmupsecs=` seconds after the case began (the Java side's `Bench.WarmUp`).
+struct WarmUp {
+    warmup: u64,
+    runs: u64,
+    until: Instant,
+    started: u64,
+    counted: u64,
+}
+
+impl WarmUp {
+    fn new(spec: &Spec) -> WarmUp {
+        let secs: f64 = spec
+            .get("warmupsecs")
+            .map_or(0.0, |v| v.parse().expect("warmupsecs"));
+        WarmUp {
+            warmup: get(spec, "warmup", 1),
+            runs: get(spec, "runs", 3),
+            until: Instant::now() + Duration::from_secs_f64(secs),
+            started: 0,
+            counted: 0,
+        }
+    }
+
+    fn more(&self) -> bool {
+        self.counted < self.runs
+    }
+
+    /// Starts a run: true when it is counted.
+    fn start(&mut self) -> bool {
+        let counts = self.started >= self.warmup && Instant::now() >= self.until;
+        self.started += 1;
+        self.counted += u64::from(counts);
+        counts
+    }
+}
+
 fn qos_of(q: u64) -> QoS {
     match q {
         0 => QoS::AtMostOnce,
@@ -208,8 +245,6 @@ async fn publish_case(ctx: &Ctx, spec: &Spec) -> String {
     let sync = spec.get("mode").map(String::as_str) == Some("sync");
     let count = get(spec, "count", 10_000);
     let window = get(spec, "window", 64) as u16;
-    let warmup = get(spec, "warmup", 1);
-    let runs = get(spec, "runs", 3);
     let (client, eventloop) = connect(&ctx.host, ctx.port, window).await;
     let (tx, mut rx) = mpsc::unbounded_channel();
     drive(eventloop, tx, ctx.base);
@@ -218,7 +253,9 @@ async fn publish_case(ctx: &Ctx, spec: &Spec) -> String {
     let want = done_of(qos);
     let (mut rates, mut cpus, mut switches, mut vswitches) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for run in 0..warmup + runs {
+    let mut warm = WarmUp::new(spec);
+    while warm.more() {
+        let counted = warm.start();
         let c0 = ctx_switches();
         let cpu0 = cpu_nanos();
         let t0 = Instant::now();
@@ -244,7 +281,7 @@ async fn publish_case(ctx: &Ctx, spec: &Spec) -> String {
         let secs = t0.elapsed().as_secs_f64();
         let cpu = (cpu_nanos() - cpu0) as f64 / 1000.0 / count as f64;
         let (all, voluntary) = ctx_per_message(c0, ctx_switches(), count);
-        if run >= warmup {
+        if counted {
             rates.push(count as f64 / secs);
             cpus.push(cpu);
             switches.push(all);
@@ -279,8 +316,6 @@ async fn e2e_case(ctx: &Ctx, spec: &Spec) -> String {
     let size = get(spec, "size", 100) as usize;
     let count = get(spec, "count", 10_000);
     let window = get(spec, "window", 64) as u16;
-    let warmup = get(spec, "warmup", 1);
-    let runs = get(spec, "runs", 3);
     let topic = format!("bench/rumqttc/e2e/{}/{}", std::process::id(), qos as u8);
     let mut received = subscriber(ctx, &topic, qos).await;
     let (client, eventloop) = connect(&ctx.host, ctx.port, window).await;
@@ -289,7 +324,9 @@ async fn e2e_case(ctx: &Ctx, spec: &Spec) -> String {
     let body = payload(size, ctx.base);
     let (mut rates, mut cpus, mut switches, mut vswitches) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for run in 0..warmup + runs {
+    let mut warm = WarmUp::new(spec);
+    while warm.more() {
+        let counted = warm.start();
         let c0 = ctx_switches();
         let cpu0 = cpu_nanos();
         let t0 = Instant::now();
@@ -310,7 +347,7 @@ async fn e2e_case(ctx: &Ctx, spec: &Spec) -> String {
         let secs = t0.elapsed().as_secs_f64();
         let cpu = (cpu_nanos() - cpu0) as f64 / 1000.0 / count as f64;
         let (all, voluntary) = ctx_per_message(c0, ctx_switches(), count);
-        if run >= warmup {
+        if counted {
             rates.push(count as f64 / secs);
             cpus.push(cpu);
             switches.push(all);

@@ -14,7 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The case {@code adapter:qos=Q:size=N:count=C:warmup=W:runs=R}: what a Ballerina program's
+ * The case {@code adapter:qos=Q:size=N:count=C:warmup=W:warmupsecs=S:runs=R}: what a Ballerina program's
  * {@code check client->publish(topic, {payload, qos})} costs, against the host API call it wraps.
  *
  * <p>One client, connected by {@code ClientAdapter.init} as the module's {@code init} does (it
@@ -36,8 +36,6 @@ final class AdapterPath {
         int qos = (int) Bench.get(spec, "qos", 1);
         int size = (int) Bench.get(spec, "size", 100);
         int count = (int) Bench.get(spec, "count", 4000);
-        long warmup = Bench.get(spec, "warmup", 1);
-        long runs = Bench.get(spec, "runs", 3);
 
         BalStandIn.Env env = BalStandIn.install();
         ModuleUtils.setModule(env);
@@ -76,8 +74,9 @@ final class AdapterPath {
         Side d = new Side();
         Side a = new Side();
         List<Double> ratios = new ArrayList<>();
-        for (long run = 0; run < warmup + runs; run++) {
-            boolean counted = run >= warmup;
+        Bench.WarmUp warm = new Bench.WarmUp(spec);
+        for (long run = 0; warm.more(); run++) {
+            boolean counted = warm.start();
             if (run % 2 == 0) {
                 d.measure(direct, count, counted);
                 a.measure(adapter, count, counted);
