@@ -4,7 +4,7 @@
 # on loopback; plus the Ballerina adapter path (ClientAdapter.publish through the runtime
 # stand-in) against MqttClient.publish. Cases and measures: bench/README.md.
 #
-#   bench/run.sh            full run (about 11-13 minutes on 2 cores, builds included)
+#   bench/run.sh            full run (about 9-10 minutes on 2 cores, builds included)
 #   BENCH_QUICK=1 bench/run.sh   short counts, 2 runs, 1 warm-up: a smoke run for development only
 #   BENCH_OUT=DIR bench/run.sh   results and report into DIR/ instead (the checkout's stay as they are)
 #
