@@ -9,7 +9,9 @@ use std::time::Duration;
 use tokio::sync::{mpsc, oneshot, Mutex};
 
 use crate::config::{self, ConnectOptions, TlsOptions};
-use crate::connection::{dial_transport, Command, EventLoop, Inbox, Phase, Queued, Shared};
+use crate::connection::{
+    dial_transport, Command, EventLoop, EventReceiver, Inbox, Phase, Queued, Shared,
+};
 use crate::error::{code, ErrorKind, MqttError, Result};
 use crate::message::{DeliveryToken, Message, Subscription};
 use crate::protocol::metrics::Snapshot;
@@ -33,11 +35,7 @@ impl Handle {
     pub(crate) async fn connect(
         options: ConnectOptions,
         ack_on_enqueue: bool,
-    ) -> Result<(
-        Handle,
-        mpsc::Receiver<Queued>,
-        mpsc::UnboundedReceiver<ConnectionEvent>,
-    )> {
+    ) -> Result<(Handle, mpsc::Receiver<Queued>, EventReceiver)> {
         let uris = options.validate()?;
         let tls = match &options.tls {
             Some(tls_options) => Some(tls::client_config(tls_options)?),
@@ -186,7 +184,7 @@ impl Handle {
 pub struct Client {
     handle: Handle,
     inbox: Arc<Mutex<mpsc::Receiver<Queued>>>,
-    events: Arc<Mutex<mpsc::UnboundedReceiver<ConnectionEvent>>>,
+    events: Arc<Mutex<EventReceiver>>,
 }
 
 impl Client {
@@ -234,7 +232,7 @@ impl Client {
     pub fn try_next_event(&self) -> Option<ConnectionEvent> {
         let mut events = self.events.try_lock().ok()?;
         loop {
-            match events.try_recv().ok()? {
+            match *events.try_recv().ok()? {
                 event if event.is_lifecycle() => continue,
                 event => return Some(event),
             }
@@ -250,7 +248,7 @@ impl Client {
     /// (connected, reconnect attempt, subscriptions restored,
     /// disconnected); None once closed.
     pub async fn next_any_event(&self) -> Option<ConnectionEvent> {
-        self.events.lock().await.recv().await
+        self.events.lock().await.recv().await.map(|event| *event)
     }
 
     /// Where the connection is (connecting, connected, reconnecting, ...).
@@ -312,14 +310,12 @@ impl MessageStream {
 /// The next connection event a Rust caller is told of (lost, reconnected,
 /// refused subscription): the lifecycle notifications, which the Java
 /// bridge forwards, are skipped.
-pub(crate) async fn next_reported_event(
-    events: &Mutex<mpsc::UnboundedReceiver<ConnectionEvent>>,
-) -> Option<ConnectionEvent> {
+pub(crate) async fn next_reported_event(events: &Mutex<EventReceiver>) -> Option<ConnectionEvent> {
     let mut events = events.lock().await;
     loop {
         match events.recv().await {
             Some(event) if event.is_lifecycle() => continue,
-            other => return other,
+            other => return other.map(|event| *event),
         }
     }
 }

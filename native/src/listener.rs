@@ -13,7 +13,7 @@ use tokio::sync::{mpsc, Mutex};
 
 use crate::client::{Handle, DISCONNECT_WAIT};
 use crate::config::{self, ConnectOptions};
-use crate::connection::{Phase, Queued};
+use crate::connection::{EventReceiver, Phase, Queued};
 use crate::error::{MqttError, Result};
 use crate::message::{Message, Subscription};
 use crate::protocol::session::{AckId, Completion};
@@ -23,7 +23,7 @@ pub struct Listener {
     handle: Handle,
     subscriptions: Vec<Subscription>,
     inbox: Mutex<mpsc::Receiver<Queued>>,
-    events: Mutex<mpsc::UnboundedReceiver<ConnectionEvent>>,
+    events: Mutex<EventReceiver>,
     subscribed: AtomicBool,
     /// Set by a stop: no message reaches the service after it (L6).
     stopped: AtomicBool,
@@ -92,13 +92,13 @@ impl Listener {
     /// (connected, reconnect attempt, subscriptions restored,
     /// disconnected); None once closed.
     pub async fn next_any_event(&self) -> Option<ConnectionEvent> {
-        self.events.lock().await.recv().await
+        self.events.lock().await.recv().await.map(|event| *event)
     }
 
     pub fn try_next_event(&self) -> Option<ConnectionEvent> {
         let mut events = self.events.try_lock().ok()?;
         loop {
-            match events.try_recv().ok()? {
+            match *events.try_recv().ok()? {
                 event if event.is_lifecycle() => continue,
                 event => return Some(event),
             }

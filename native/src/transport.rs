@@ -39,6 +39,15 @@ pub enum Stream {
 /// holds no read buffer (4 KiB of the ~36 KiB an idle client cost, issue 14).
 const READ_ROOM: usize = 4096;
 
+/// Frees a read buffer that holds no unparsed byte: the payloads split from
+/// it keep their part, and an idle connection holds no buffer until its
+/// socket is readable again (the next read reserves one).
+pub fn release_if_empty(buf: &mut bytes::BytesMut) {
+    if buf.is_empty() {
+        *buf = bytes::BytesMut::new();
+    }
+}
+
 impl Stream {
     /// Reads what is there into `buf`, waiting until something is.
     pub async fn read_into(&mut self, buf: &mut bytes::BytesMut) -> io::Result<usize> {
@@ -47,7 +56,10 @@ impl Stream {
                 tcp.readable().await?;
                 buf.reserve(READ_ROOM);
                 match tcp.try_read_buf(buf) {
-                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+                    // tokio reports a socket readable until a read finds it
+                    // empty, so the first wait after every read ends here:
+                    // an idle connection must not wait holding the room.
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => release_if_empty(buf),
                     other => return other,
                 }
             },
@@ -347,6 +359,37 @@ mod tests {
     use super::*;
     use futures_util::SinkExt;
     use tokio_tungstenite::tungstenite::protocol::Role;
+
+    /// The wait after a read (tokio still reports the socket readable, the
+    /// read finds nothing) leaves an idle connection without a read buffer;
+    /// a partial packet stays.
+    #[tokio::test]
+    async fn an_idle_tcp_read_waits_without_a_buffer() {
+        use futures_util::FutureExt;
+        use tokio::io::AsyncWriteExt;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let mut peer = tokio::net::TcpStream::connect(listener.local_addr().unwrap())
+            .await
+            .unwrap();
+        let mut stream = Stream::Tcp(Arc::new(listener.accept().await.unwrap().0));
+        let mut buf = bytes::BytesMut::new();
+        peer.write_all(&[0xD0, 0x00]).await.unwrap();
+        assert_eq!(stream.read_into(&mut buf).await.unwrap(), 2);
+        // The driver parsed it all and let the buffer go; the next wait
+        // must not take one back.
+        let _pingresp = buf.split();
+        release_if_empty(&mut buf);
+        assert!(stream.read_into(&mut buf).now_or_never().is_none());
+        assert_eq!(buf.capacity(), 0, "an idle read kept a buffer");
+        // A partial packet stays while the next read waits.
+        peer.write_all(&[0x20, 0x03, 0x00]).await.unwrap();
+        assert_eq!(stream.read_into(&mut buf).await.unwrap(), 3);
+        assert!(stream.read_into(&mut buf).now_or_never().is_none());
+        assert_eq!(&buf[..], [0x20, 0x03, 0x00]);
+        peer.write_all(&[0x00]).await.unwrap();
+        assert_eq!(stream.read_into(&mut buf).await.unwrap(), 1);
+        assert_eq!(&buf[..], [0x20, 0x03, 0x00, 0x00]);
+    }
 
     /// A WebSocketIo over an in-memory stream, and the broker's end.
     async fn pair() -> (

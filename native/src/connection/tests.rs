@@ -32,7 +32,7 @@ struct Attempt {
 struct Harness {
     commands: mpsc::UnboundedSender<Command>,
     deliveries: mpsc::Receiver<Queued>,
-    events: mpsc::UnboundedReceiver<ConnectionEvent>,
+    events: EventReceiver,
     shared: Arc<Shared>,
     attempts: mpsc::UnboundedReceiver<Attempt>,
     refuse: Arc<AtomicBool>,
@@ -205,7 +205,7 @@ impl Harness {
         loop {
             let event = self.events.recv().await.expect("the event loop ended");
             if !event.is_lifecycle() {
-                return event;
+                return *event;
             }
         }
     }
