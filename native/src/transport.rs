@@ -82,7 +82,10 @@ impl Stream {
                 Ok(_) => {
                     buf.reserve(READ_ROOM);
                     match tcp.try_read_buf(buf) {
-                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => None,
+                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                            release_if_empty(buf);
+                            None
+                        }
                         other => Some(other),
                     }
                 }
@@ -91,7 +94,11 @@ impl Stream {
             // not this costs no syscall.
             Stream::Other(io) => {
                 buf.reserve(READ_ROOM);
-                io.read_buf(buf).now_or_never()
+                let read = io.read_buf(buf).now_or_never();
+                if read.is_none() {
+                    release_if_empty(buf);
+                }
+                read
             }
         }
     }
@@ -381,6 +388,13 @@ mod tests {
         release_if_empty(&mut buf);
         assert!(stream.read_into(&mut buf).now_or_never().is_none());
         assert_eq!(buf.capacity(), 0, "an idle read kept a buffer");
+        // The same for the driver's read without waiting (after a write).
+        peer.write_all(&[0xD0, 0x00]).await.unwrap();
+        assert_eq!(stream.read_into(&mut buf).await.unwrap(), 2);
+        let _pingresp = buf.split();
+        release_if_empty(&mut buf);
+        assert!(stream.read_ready(&mut buf).is_none());
+        assert_eq!(buf.capacity(), 0, "a read without waiting kept a buffer");
         // A partial packet stays while the next read waits.
         peer.write_all(&[0x20, 0x03, 0x00]).await.unwrap();
         assert_eq!(stream.read_into(&mut buf).await.unwrap(), 3);

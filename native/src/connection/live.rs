@@ -243,17 +243,14 @@ impl EventLoop {
         while let Some(packet) = self.core(|c| c.protocol.read_packet(&mut link.read_buf))? {
             link.backlog.push_back(packet);
         }
-        link.drop_empty_read_buffer();
+        crate::transport::release_if_empty(&mut link.read_buf);
         Ok(())
     }
 
     /// Reads what the socket already holds, without waiting.
     fn read_now(&mut self, link: &mut Link) -> std::result::Result<(), Ending> {
         match link.stream.read_ready(&mut link.read_buf) {
-            None => {
-                link.drop_empty_read_buffer();
-                Ok(())
-            }
+            None => Ok(()),
             Some(Ok(0)) => Err(Ending::lost(MqttError::connection_lost(
                 "the broker closed the connection",
             ))),

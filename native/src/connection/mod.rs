@@ -81,13 +81,12 @@ impl Status {
 /// 208 bytes each would be 6.5 KiB of every idle connection (issue 14).
 pub type Queued = Box<Delivery>;
 
-/// How the application takes received messages.
-/// Connection events travel boxed: tokio's channel allocates 32 slots when
-/// it is made, 1.5 KiB of 48-byte events per connection for events that are
-/// rare (issue 14, idle memory).
+/// Connection events travel boxed as deliveries do (`Queued`): 32 slots of
+/// 48-byte events would be 1.5 KiB of every connection, for rare events.
 pub type EventSender = mpsc::UnboundedSender<Box<ConnectionEvent>>;
 pub type EventReceiver = mpsc::UnboundedReceiver<Box<ConnectionEvent>>;
 
+/// How the application takes received messages.
 pub struct Inbox {
     pub deliveries: mpsc::Sender<Queued>,
     /// Ack QoS 1/2 messages once they are in the buffer (the client's
@@ -233,13 +232,6 @@ struct Link {
     /// Parsed packets not yet handled because the receive buffer is full.
     backlog: VecDeque<Packet>,
     disconnecting: Option<(Instant, Reply)>,
-}
-
-impl Link {
-    /// Frees the read buffer once every byte in it was parsed.
-    fn drop_empty_read_buffer(&mut self) {
-        crate::transport::release_if_empty(&mut self.read_buf);
-    }
 }
 
 impl EventLoop {
