@@ -17,6 +17,9 @@ import java.util.Map;
 public interface Provider {
     BString fromString(String s);
 
+    /** A record of the type with no field set (fields follow by {@code populateInitialValue}). */
+    BMap<BString, Object> createRecordValue(Module module, String recordTypeName);
+
     BMap<BString, Object> createRecordValue(Module module, String recordTypeName, Map<String, Object> values);
 
     BObject createObjectValue(Module module, String objectTypeName, Object... fieldValues);

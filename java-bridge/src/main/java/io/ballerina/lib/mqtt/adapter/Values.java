@@ -25,9 +25,7 @@ import io.ballerina.runtime.api.values.BString;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -155,35 +153,35 @@ final class Values {
         if (m == null) {
             throw invalid("the message is missing");
         }
-        BArray payload = array(m, "payload");
+        BArray payload = array(m, Fields.PAYLOAD);
         if (payload == null) {
             throw invalid("the message has no payload");
         }
-        Long qos = integer(m, "qos");
-        Boolean retained = bool(m, "retained");
+        Long qos = integer(m, Fields.QOS);
+        Boolean retained = bool(m, Fields.RETAINED);
         return new Message(payload.getBytes(), qos == null ? 1 : toInt(qos, "QoS"), retained != null && retained,
-                false, null, null, properties(map(m, "properties")));
+                false, null, null, properties(map(m, Fields.PROPERTIES)));
     }
 
     static MessageProperties properties(BMap<?, ?> p) {
         if (p == null) {
             return null;
         }
-        BArray correlation = array(p, "correlationData");
+        BArray correlation = array(p, Fields.CORRELATION_DATA);
         List<UserProperty> userProperties = new ArrayList<>();
-        BArray ups = array(p, "userProperties");
+        BArray ups = array(p, Fields.USER_PROPERTIES);
         if (ups != null) {
             for (long i = 0; i < ups.getLength(); i++) {
                 if (!(ups.get(i) instanceof BMap<?, ?> up)) {
                     throw invalid("userProperties[" + i + "] must be a {key, value} record");
                 }
-                userProperties.add(new UserProperty(required(up, "key", "userProperties[" + i + "]"),
-                        required(up, "value", "userProperties[" + i + "]")));
+                userProperties.add(new UserProperty(required(up, Fields.KEY, "userProperties[" + i + "]"),
+                        required(up, Fields.VALUE, "userProperties[" + i + "]")));
             }
         }
-        return new MessageProperties(str(p, "responseTopic"), correlation == null ? null : correlation.getBytes(),
-                userProperties, str(p, "contentType"), integer(p, "messageExpiryInterval"),
-                bool(p, "payloadFormatIndicator"));
+        return new MessageProperties(str(p, Fields.RESPONSE_TOPIC), correlation == null ? null : correlation.getBytes(),
+                userProperties, str(p, Fields.CONTENT_TYPE), integer(p, Fields.MESSAGE_EXPIRY_INTERVAL),
+                bool(p, Fields.PAYLOAD_FORMAT_INDICATOR));
     }
 
     /**
@@ -227,54 +225,54 @@ final class Values {
     /** A received message as a {@code Message} record (with topic, messageId, duplicate). */
     static BMap<BString, Object> toBallerina(Message m) {
         Module module = ModuleUtils.getModule();
-        Map<String, Object> fields = new LinkedHashMap<>();
-        fields.put("payload", ValueCreator.createArrayValue(m.payload()));
-        fields.put("qos", (long) m.qos());
-        fields.put("retained", m.retained());
-        fields.put("duplicate", m.duplicate());
+        BMap<BString, Object> r = ValueCreator.createRecordValue(module, MESSAGE);
+        r.populateInitialValue(Fields.PAYLOAD, ValueCreator.createArrayValue(m.payload()));
+        r.populateInitialValue(Fields.QOS, (long) m.qos());
+        r.populateInitialValue(Fields.RETAINED, m.retained());
+        r.populateInitialValue(Fields.DUPLICATE, m.duplicate());
         if (m.messageId() != null) {
-            fields.put("messageId", (long) m.messageId());
+            r.populateInitialValue(Fields.MESSAGE_ID, (long) m.messageId());
         }
         if (m.topic() != null) {
-            fields.put("topic", StringUtils.fromString(m.topic()));
+            r.populateInitialValue(Fields.TOPIC, StringUtils.fromString(m.topic()));
         }
         MessageProperties p = m.properties();
         if (p != null && !p.isEmpty()) {
-            fields.put("properties", toBallerina(module, p));
+            r.populateInitialValue(Fields.PROPERTIES, toBallerina(module, p));
         }
-        return ValueCreator.createRecordValue(module, MESSAGE, fields);
+        return r;
     }
 
     private static BMap<BString, Object> toBallerina(Module module, MessageProperties p) {
-        Map<String, Object> fields = new LinkedHashMap<>();
+        BMap<BString, Object> r = ValueCreator.createRecordValue(module, MESSAGE_PROPERTIES);
         if (p.responseTopic() != null) {
-            fields.put("responseTopic", StringUtils.fromString(p.responseTopic()));
+            r.populateInitialValue(Fields.RESPONSE_TOPIC, StringUtils.fromString(p.responseTopic()));
         }
         if (p.correlationData() != null) {
-            fields.put("correlationData", ValueCreator.createArrayValue(p.correlationData()));
+            r.populateInitialValue(Fields.CORRELATION_DATA, ValueCreator.createArrayValue(p.correlationData()));
         }
         if (p.contentType() != null) {
-            fields.put("contentType", StringUtils.fromString(p.contentType()));
+            r.populateInitialValue(Fields.CONTENT_TYPE, StringUtils.fromString(p.contentType()));
         }
         if (p.messageExpiryInterval() != null) {
-            fields.put("messageExpiryInterval", p.messageExpiryInterval());
+            r.populateInitialValue(Fields.MESSAGE_EXPIRY_INTERVAL, p.messageExpiryInterval());
         }
         if (p.payloadFormatIndicator() != null) {
-            fields.put("payloadFormatIndicator", p.payloadFormatIndicator());
+            r.populateInitialValue(Fields.PAYLOAD_FORMAT_INDICATOR, p.payloadFormatIndicator());
         }
         if (!p.userProperties().isEmpty()) {
             Object[] items = new Object[p.userProperties().size()];
             for (int i = 0; i < items.length; i++) {
                 UserProperty up = p.userProperties().get(i);
-                Map<String, Object> kv = new LinkedHashMap<>();
-                kv.put("key", StringUtils.fromString(up.key()));
-                kv.put("value", StringUtils.fromString(up.value()));
-                items[i] = ValueCreator.createRecordValue(module, USER_PROPERTY, kv);
+                BMap<BString, Object> kv = ValueCreator.createRecordValue(module, USER_PROPERTY);
+                kv.populateInitialValue(Fields.KEY, StringUtils.fromString(up.key()));
+                kv.populateInitialValue(Fields.VALUE, StringUtils.fromString(up.value()));
+                items[i] = kv;
             }
-            fields.put("userProperties", ValueCreator.createArrayValue(items,
+            r.populateInitialValue(Fields.USER_PROPERTIES, ValueCreator.createArrayValue(items,
                     TypeCreator.createArrayType(TypeUtils.getType(items[0]))));
         }
-        return ValueCreator.createRecordValue(module, MESSAGE_PROPERTIES, fields);
+        return r;
     }
 
     static BMap<BString, Object> toBallerina(DeliveryToken token) {
@@ -283,15 +281,41 @@ final class Values {
 
     /** The token of a publish to {@code topic}, the caller's own string (no new one per publish). */
     static BMap<BString, Object> toBallerina(DeliveryToken token, BString topic) {
-        Map<String, Object> fields = new LinkedHashMap<>(4);
-        fields.put("messageId", (long) token.messageId());
-        fields.put("topic", topic);
-        return ValueCreator.createRecordValue(ModuleUtils.getModule(), DELIVERY_TOKEN, fields);
+        BMap<BString, Object> r = ValueCreator.createRecordValue(ModuleUtils.getModule(), DELIVERY_TOKEN);
+        r.populateInitialValue(Fields.MESSAGE_ID, (long) token.messageId());
+        r.populateInitialValue(Fields.TOPIC, topic);
+        return r;
     }
 
     // ---- field access ----------------------------------------------------------------------------
 
-    /** Field names as Ballerina strings, made once: a lookup per field per call would make one each time. */
+    /**
+     * The fields of the records converted once per message, as Ballerina strings made once: a
+     * record built from a {@code Map<String, Object>} makes a new one per field, and so would a
+     * lookup by name. A holder class, so that they are made at first use, inside a runtime.
+     */
+    private static final class Fields {
+        static final BString PAYLOAD = StringUtils.fromString("payload");
+        static final BString QOS = StringUtils.fromString("qos");
+        static final BString RETAINED = StringUtils.fromString("retained");
+        static final BString DUPLICATE = StringUtils.fromString("duplicate");
+        static final BString MESSAGE_ID = StringUtils.fromString("messageId");
+        static final BString TOPIC = StringUtils.fromString("topic");
+        static final BString PROPERTIES = StringUtils.fromString("properties");
+        static final BString RESPONSE_TOPIC = StringUtils.fromString("responseTopic");
+        static final BString CORRELATION_DATA = StringUtils.fromString("correlationData");
+        static final BString CONTENT_TYPE = StringUtils.fromString("contentType");
+        static final BString MESSAGE_EXPIRY_INTERVAL = StringUtils.fromString("messageExpiryInterval");
+        static final BString PAYLOAD_FORMAT_INDICATOR = StringUtils.fromString("payloadFormatIndicator");
+        static final BString USER_PROPERTIES = StringUtils.fromString("userProperties");
+        static final BString KEY = StringUtils.fromString("key");
+        static final BString VALUE = StringUtils.fromString("value");
+
+        private Fields() {
+        }
+    }
+
+    /** The other fields (configuration, read once per connect), each name made a Ballerina string once. */
     private static final ConcurrentHashMap<String, BString> KEYS = new ConcurrentHashMap<>();
 
     static BString key(String name) {
@@ -299,14 +323,22 @@ final class Values {
     }
 
     private static String str(BMap<?, ?> m, String field) {
-        Object v = m.get(key(field));
-        return v == null ? null : asString(v, field);
+        return str(m, key(field));
+    }
+
+    private static String str(BMap<?, ?> m, BString field) {
+        Object v = m.get(field);
+        return v == null ? null : asString(v, field.getValue());
     }
 
     private static String required(BMap<?, ?> m, String field, String where) {
+        return required(m, key(field), where);
+    }
+
+    private static String required(BMap<?, ?> m, BString field, String where) {
         String v = str(m, field);
         if (v == null) {
-            throw invalid(where + " has no " + field);
+            throw invalid(where + " has no " + field.getValue());
         }
         return v;
     }
@@ -319,14 +351,18 @@ final class Values {
     }
 
     private static Long integer(BMap<?, ?> m, String field) {
-        Object v = m.get(key(field));
+        return integer(m, key(field));
+    }
+
+    private static Long integer(BMap<?, ?> m, BString field) {
+        Object v = m.get(field);
         if (v == null || v instanceof Long) {
             return (Long) v;
         }
         if (v instanceof Number n) {
             return n.longValue();
         }
-        throw invalid(field + " must be an int");
+        throw invalid(field.getValue() + " must be an int");
     }
 
     private static Integer int32(BMap<?, ?> m, String field) {
@@ -342,27 +378,39 @@ final class Values {
     }
 
     private static Boolean bool(BMap<?, ?> m, String field) {
-        Object v = m.get(key(field));
+        return bool(m, key(field));
+    }
+
+    private static Boolean bool(BMap<?, ?> m, BString field) {
+        Object v = m.get(field);
         if (v == null || v instanceof Boolean) {
             return (Boolean) v;
         }
-        throw invalid(field + " must be a boolean");
+        throw invalid(field.getValue() + " must be a boolean");
     }
 
     private static BMap<?, ?> map(BMap<?, ?> m, String field) {
-        Object v = m.get(key(field));
+        return map(m, key(field));
+    }
+
+    private static BMap<?, ?> map(BMap<?, ?> m, BString field) {
+        Object v = m.get(field);
         if (v == null || v instanceof BMap<?, ?>) {
             return (BMap<?, ?>) v;
         }
-        throw invalid(field + " must be a record");
+        throw invalid(field.getValue() + " must be a record");
     }
 
     private static BArray array(BMap<?, ?> m, String field) {
-        Object v = m.get(key(field));
+        return array(m, key(field));
+    }
+
+    private static BArray array(BMap<?, ?> m, BString field) {
+        Object v = m.get(field);
         if (v == null || v instanceof BArray) {
             return (BArray) v;
         }
-        throw invalid(field + " must be an array");
+        throw invalid(field.getValue() + " must be an array");
     }
 
     private static MqttException invalid(String message) {

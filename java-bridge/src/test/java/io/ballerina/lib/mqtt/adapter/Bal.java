@@ -120,6 +120,11 @@ final class Bal {
         }
 
         @Override
+        public BMap<BString, Object> createRecordValue(Module module, String recordTypeName) {
+            return new FakeValues.Rec(new FakeTypes.Rec(recordTypeName, module));
+        }
+
+        @Override
         public BMap<BString, Object> createRecordValue(Module module, String recordTypeName, Map<String, Object> values) {
             FakeValues.Rec r = new FakeValues.Rec(new FakeTypes.Rec(recordTypeName, module));
             values.forEach((k, v) -> r.put(str(k), v));

@@ -64,6 +64,11 @@ final class FakeValues {
         }
 
         @Override
+        public void populateInitialValue(BString key, Object value) {
+            put(key, value);
+        }
+
+        @Override
         public boolean containsKey(Object key) {
             return fields.containsKey(key);
         }

@@ -95,6 +95,11 @@ final class BalStandIn {
         public boolean containsKey(Object key) {
             return fields.containsKey(key);
         }
+
+        @Override
+        public void populateInitialValue(BString key, Object value) {
+            fields.put(key, value);
+        }
     }
 
     /** A {@code byte[]} value: holds its array, and hands out a copy as the runtime's does. */
@@ -188,6 +193,12 @@ final class BalStandIn {
             return new Str(s);
         }
 
+        @Override
+        public BMap<BString, Object> createRecordValue(Module module, String recordTypeName) {
+            return new Rec(new NamedType(recordTypeName, module));
+        }
+
+        /** As the runtime's: a new field name string per entry. */
         @Override
         public BMap<BString, Object> createRecordValue(Module module, String recordTypeName, Map<String, Object> values) {
             Rec r = new Rec(new NamedType(recordTypeName, module));

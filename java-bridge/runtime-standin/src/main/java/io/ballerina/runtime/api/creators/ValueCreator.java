@@ -29,6 +29,10 @@ public class ValueCreator {
         return StandIn.provider().createStreamValue(type, iteratorObj);
     }
 
+    public static BMap<BString, Object> createRecordValue(Module packageId, String recordTypeName) {
+        return StandIn.provider().createRecordValue(packageId, recordTypeName);
+    }
+
     public static BMap<BString, Object> createRecordValue(Module packageId, String recordTypeName,
                                                           Map<String, Object> valueMap) {
         return StandIn.provider().createRecordValue(packageId, recordTypeName, valueMap);

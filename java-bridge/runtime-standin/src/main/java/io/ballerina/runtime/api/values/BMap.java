@@ -5,4 +5,7 @@ public interface BMap<K, V> extends BRefValue, BCollection {
     V get(Object key);
 
     boolean containsKey(Object key);
+
+    /** Sets a field of a value being built (what the runtime's own {@code createRecordValue} does per field). */
+    void populateInitialValue(K key, V value);
 }
