@@ -126,8 +126,8 @@ final class Bal {
 
         @Override
         public BMap<BString, Object> createRecordValue(Module module, String recordTypeName, Map<String, Object> values) {
-            FakeValues.Rec r = new FakeValues.Rec(new FakeTypes.Rec(recordTypeName, module));
-            values.forEach((k, v) -> r.put(str(k), v));
+            BMap<BString, Object> r = createRecordValue(module, recordTypeName);
+            values.forEach((k, v) -> r.populateInitialValue(str(k), v));
             return r;
         }
 

@@ -201,8 +201,8 @@ final class BalStandIn {
         /** As the runtime's: a new field name string per entry. */
         @Override
         public BMap<BString, Object> createRecordValue(Module module, String recordTypeName, Map<String, Object> values) {
-            Rec r = new Rec(new NamedType(recordTypeName, module));
-            values.forEach(r::with);
+            BMap<BString, Object> r = createRecordValue(module, recordTypeName);
+            values.forEach((k, v) -> r.populateInitialValue(fromString(k), v));
             return r;
         }
 
