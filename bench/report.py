@@ -250,15 +250,16 @@ def main():
         md.append("| call | ns | what it includes |")
         md.append("|---|---|---|")
         md.append(f"| `Native.status` | {j['status_ns']:.0f} | the crossing + handle registry lookup |")
-        md.append(f"| `Native.publish` (QoS 0, 100 B) | {j['publish_qos0_ns']:.0f} | crossing, topic and message "
-                  "bytes into Rust (one copy each), wire decode, lookup, the protocol core's call and the packet "
+        md.append(f"| `Native.publish` (QoS 0, 100 B) | {j['publish_qos0_ns']:.0f} | crossing, topic and payload "
+                  "bytes into Rust (one copy each), lookup, the protocol core's call and the packet "
                   "written to the socket from the calling thread (`try_write`; no other thread woken) |")
         if call:
             md.append(f"| rumqttc `AsyncClient::try_publish` (QoS 0, 100 B) | {call['try_publish_qos0_ns']:.0f} | "
                       "no JNI: a request channel + wake-up of rumqttc's event loop task |")
         md.append(f"| `Native.credit` | {j['credit_ns']:.0f} | per received message (listener / stream) |")
         md.append(f"| `Native.ack` | {j['ack_ns']:.0f} | per message a listener dispatched: its ack and its credit in one call |")
-        md.append(f"| `Wire.encodeMessage` (Java only) | {j['encode_ns']:.0f} | not JNI: the argument encoding |")
+        md.append(f"| `Wire.outgoing` (Java only) | {j['encode_ns']:.0f} | not JNI: the arguments of a publish without "
+                  "properties (the payload array is passed as it is) |")
         md.append(f"| event pump per event | {j['poll_per_event_ns']:.0f} | pump thread CPU per event: "
                   "`Native.poll` (batch encode + one byte[] per batch) + decode + routing |")
         md.append("")

@@ -215,12 +215,30 @@ pub fn read_message(r: &mut Reader<'_>) -> Result<Message> {
         .with_properties(properties))
 }
 
-/// A publish argument; the payload stays in `data` (no copy).
-pub fn decode_message(data: Bytes) -> Result<Message> {
-    let mut r = Reader::shared(&data, "message");
-    let message = read_message(&mut r)?;
-    r.finish()?;
-    Ok(message)
+/// A publish's message from its own JNI arguments: the payload as copied
+/// out of the Java array (taken over, not copied again), the QoS, the
+/// RETAIN flag and the encoded properties (None: none). The payload has no
+/// framing of its own, so Java need not copy it into an encoded array.
+pub fn publish_message(
+    payload: Vec<u8>,
+    qos: i32,
+    retained: bool,
+    properties: Option<&[u8]>,
+) -> Result<Message> {
+    let qos = config::parse_qos(i64::from(qos))?;
+    let properties = match properties {
+        None => MessageProperties::default(),
+        Some(data) => {
+            let mut r = Reader::new(data, "message properties");
+            let properties = read_properties(&mut r)?;
+            r.finish()?;
+            properties
+        }
+    };
+    Ok(Message::new(payload)
+        .with_qos(qos)
+        .with_retained(retained)
+        .with_properties(properties))
 }
 
 pub fn decode_subscriptions(data: &[u8]) -> Result<Vec<Subscription>> {
@@ -583,18 +601,14 @@ mod tests {
         w.properties(p);
     }
 
-    fn message_bytes(m: &Message) -> Vec<u8> {
+    fn encoded_properties(p: &MessageProperties) -> Vec<u8> {
         let mut w = Writer::default();
-        w.bytes(Some(&m.payload));
-        w.i8(m.qos.as_u8() as i8);
-        w.i8(i8::from(m.retained));
-        w.i8(1);
-        properties_bytes(&mut w, &m.properties);
+        properties_bytes(&mut w, p);
         w.into_bytes()
     }
 
     #[test]
-    fn message_round_trip() {
+    fn publish_message_round_trip() {
         let mut m = Message::new(&b"hi"[..])
             .with_qos(QoS::ExactlyOnce)
             .with_retained(true);
@@ -603,21 +617,33 @@ mod tests {
         m.properties.user_properties = vec![("a".into(), "b".into())];
         m.properties.message_expiry_interval = Some(5);
         m.properties.payload_format_indicator = Some(false);
-        assert_eq!(decode_message(message_bytes(&m).into()).unwrap(), m);
+        let properties = encoded_properties(&m.properties);
+        let decoded = publish_message(b"hi".to_vec(), 2, true, Some(&properties)).unwrap();
+        assert_eq!(decoded, m);
+        let plain = publish_message(Vec::new(), 0, false, None).unwrap();
+        assert_eq!(plain, Message::new(Bytes::new()).with_qos(QoS::AtMostOnce));
     }
 
     #[test]
     fn bad_qos_and_truncation_are_named() {
-        let m = Message::new(&b"x"[..]);
-        let mut bytes = message_bytes(&m);
-        bytes[5] = 3; // qos byte after the 4-byte length and 1-byte payload
-        assert!(decode_message(bytes.into())
-            .unwrap_err()
-            .message()
-            .contains("QoS 3"));
-        let bytes = message_bytes(&m);
-        let e = decode_message(Bytes::copy_from_slice(&bytes[..bytes.len() - 1])).unwrap_err();
+        for qos in [3, -1, i32::MAX] {
+            let e = publish_message(b"x".to_vec(), qos, false, None).unwrap_err();
+            assert!(e.message().contains(&format!("QoS {qos}")), "{e}");
+        }
+        let properties = encoded_properties(&MessageProperties::default());
+        let e = publish_message(
+            b"x".to_vec(),
+            1,
+            false,
+            Some(&properties[..properties.len() - 1]),
+        )
+        .unwrap_err();
         assert!(e.message().contains("truncated"), "{e}");
+        assert!(e.message().contains("message properties"), "{e}");
+        let mut trailing = properties.clone();
+        trailing.push(0);
+        let e = publish_message(b"x".to_vec(), 1, false, Some(&trailing)).unwrap_err();
+        assert!(e.message().contains("trailing"), "{e}");
     }
 
     fn options_bytes(keep_alive: i64, max_delay: i64) -> Vec<u8> {

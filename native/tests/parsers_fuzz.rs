@@ -42,9 +42,9 @@ proptest! {
     }
 
     #[test]
-    fn wire_decoders_never_panic(data in proptest::collection::vec(any::<u8>(), 0..256)) {
+    fn wire_decoders_never_panic(data in proptest::collection::vec(any::<u8>(), 0..256), qos in any::<i32>()) {
         let _ = wire::decode_options(&data);
-        let _ = wire::decode_message(data.clone().into());
+        let _ = wire::publish_message(Vec::new(), qos, false, Some(&data));
         let _ = wire::decode_subscriptions(&data);
     }
 

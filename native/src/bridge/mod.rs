@@ -18,7 +18,6 @@ use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
-use bytes::Bytes;
 use tokio::sync::Semaphore;
 use tokio::task::JoinHandle;
 
@@ -26,7 +25,7 @@ use crate::client::Client;
 use crate::connection::Phase;
 use crate::error::{MqttError, Result};
 use crate::listener::Listener;
-use crate::message::Subscription;
+use crate::message::{Message, Subscription};
 use crate::protocol::session::{AckId, Completion};
 use crate::runtime;
 use crate::wire;
@@ -339,11 +338,7 @@ fn client_of(entry: &Entry) -> Result<Client> {
 
 /// Hands a publish to the handle's connection; `done` gets every outcome,
 /// a message Java encoded wrongly or a released handle included.
-fn start_publish(handle: i64, topic: String, message: Vec<u8>, done: Completion) {
-    let message = match wire::decode_message(Bytes::from(message)) {
-        Ok(m) => m,
-        Err(e) => return done.complete(Err(e)),
-    };
+fn start_publish(handle: i64, topic: String, message: Message, done: Completion) {
     let entry = match lookup(handle) {
         Ok(entry) => entry,
         Err(e) => return done.complete(Err(e)),

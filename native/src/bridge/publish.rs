@@ -21,7 +21,7 @@ use std::sync::OnceLock;
 
 use super::{push, start_publish, Event, Lane};
 use crate::error::Result;
-use crate::message::DeliveryToken;
+use crate::message::{DeliveryToken, Message};
 use crate::protocol::session::Completion;
 
 /// Delivers a synchronous publish's outcome (its message id) to the
@@ -48,7 +48,7 @@ pub fn install_notifier(notifier: Notifier) {
 pub fn publish(
     handle: i64,
     topic: String,
-    message: Vec<u8>,
+    message: Message,
     request_id: i64,
     waiting: bool,
 ) -> Option<Result<u16>> {

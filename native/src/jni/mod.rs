@@ -12,11 +12,13 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::Duration;
 
 use jni::objects::{JByteArray, JClass, JObjectArray, JString, JThrowable, JValue};
-use jni::sys::{jboolean, jbyteArray, jint, jlong, JNI_TRUE};
+use jni::sys::{jboolean, jbyteArray, jint, jlong, JNI_FALSE, JNI_TRUE};
 use jni::JNIEnv;
 
 use crate::bridge;
 use crate::error::MqttError;
+use crate::message::Message;
+use crate::wire;
 
 mod upcall;
 
@@ -122,17 +124,37 @@ pub extern "system" fn Java_io_ballerina_lib_mqtt_engine_Native_connect<'local>(
     })
 }
 
-/// A publish's topic and encoded message. The topic comes as UTF-8 from
-/// Java (which checked it is well-formed): taken over without the JVM's
-/// modified-UTF-8 copy that a String argument costs.
-fn publish_args(
-    env: &mut JNIEnv<'_>,
-    topic: &JByteArray<'_>,
-    message: &JByteArray<'_>,
-) -> JniResult<(String, Vec<u8>)> {
-    let topic = String::from_utf8(bytes(env, topic, "topic")?)
+/// A publish's arguments as Java passes them (`Native.publish`): the topic
+/// as UTF-8 (Java checked it is well-formed, and this skips the JVM's
+/// modified-UTF-8 copy that a String argument costs), the payload array
+/// itself (copied once, here, and never again before the socket), the QoS,
+/// the RETAIN flag and the encoded properties or null.
+struct PublishArgs<'local> {
+    handle: jlong,
+    topic: JByteArray<'local>,
+    payload: JByteArray<'local>,
+    qos: jint,
+    retained: jboolean,
+    properties: JByteArray<'local>,
+    request_id: jlong,
+}
+
+fn publish_message(env: &mut JNIEnv<'_>, args: &PublishArgs<'_>) -> JniResult<(String, Message)> {
+    let topic = String::from_utf8(bytes(env, &args.topic, "topic")?)
         .map_err(|_| MqttError::invalid("topic is not valid UTF-8"))?;
-    Ok((topic, bytes(env, message, "message")?))
+    let payload = bytes(env, &args.payload, "Message payload")?;
+    let properties = if args.properties.is_null() {
+        None
+    } else {
+        Some(bytes(env, &args.properties, "message properties")?)
+    };
+    let message = wire::publish_message(
+        payload,
+        args.qos,
+        args.retained != JNI_FALSE,
+        properties.as_deref(),
+    )?;
+    Ok((topic, message))
 }
 
 /// A publish: the message id when it completed during the call, -1 when its
@@ -142,15 +164,15 @@ fn publish_args(
 fn publish<'local>(
     env: &mut JNIEnv<'local>,
     class: &JClass<'local>,
-    (handle, topic, message, request_id): (jlong, JByteArray<'local>, JByteArray<'local>, jlong),
+    args: PublishArgs<'local>,
     waiting: bool,
 ) -> jlong {
     guard(env, -1, |env| {
         if waiting {
             upcall::prepare(env, class)?;
         }
-        let (topic, message) = publish_args(env, &topic, &message)?;
-        match bridge::publish(handle, topic, message, request_id, waiting) {
+        let (topic, message) = publish_message(env, &args)?;
+        match bridge::publish(args.handle, topic, message, args.request_id, waiting) {
             None => Ok(-1),
             Some(outcome) => outcome.map(jlong::from),
         }
@@ -158,32 +180,53 @@ fn publish<'local>(
 }
 
 #[no_mangle]
+#[allow(clippy::too_many_arguments)] // one per Java parameter
 pub extern "system" fn Java_io_ballerina_lib_mqtt_engine_Native_publish<'local>(
     mut env: JNIEnv<'local>,
     class: JClass<'local>,
     handle: jlong,
     topic: JByteArray<'local>,
-    message: JByteArray<'local>,
+    payload: JByteArray<'local>,
+    qos: jint,
+    retained: jboolean,
+    properties: JByteArray<'local>,
     request_id: jlong,
 ) -> jlong {
-    publish(
-        &mut env,
-        &class,
-        (handle, topic, message, request_id),
-        false,
-    )
+    let args = PublishArgs {
+        handle,
+        topic,
+        payload,
+        qos,
+        retained,
+        properties,
+        request_id,
+    };
+    publish(&mut env, &class, args, false)
 }
 
 #[no_mangle]
+#[allow(clippy::too_many_arguments)] // one per Java parameter
 pub extern "system" fn Java_io_ballerina_lib_mqtt_engine_Native_publishSync<'local>(
     mut env: JNIEnv<'local>,
     class: JClass<'local>,
     handle: jlong,
     topic: JByteArray<'local>,
-    message: JByteArray<'local>,
+    payload: JByteArray<'local>,
+    qos: jint,
+    retained: jboolean,
+    properties: JByteArray<'local>,
     request_id: jlong,
 ) -> jlong {
-    publish(&mut env, &class, (handle, topic, message, request_id), true)
+    let args = PublishArgs {
+        handle,
+        topic,
+        payload,
+        qos,
+        retained,
+        properties,
+        request_id,
+    };
+    publish(&mut env, &class, args, true)
 }
 
 #[no_mangle]

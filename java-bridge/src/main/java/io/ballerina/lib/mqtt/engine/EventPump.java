@@ -144,8 +144,8 @@ final class EventPump {
      * {@link Native#publishCompleted}, which wakes this thread: no hand-off through the completions thread
      * (docs/bridge.md, "Threads").
      */
-    Wire.Completion publish(long handle, byte[] topicUtf8, byte[] message, Duration timeout, String what) {
-        return await(startPublish(handle, topicUtf8, message, true), timeout, what);
+    Wire.Completion publish(long handle, Wire.Outgoing message, Duration timeout, String what) {
+        return await(startPublish(handle, message, true), timeout, what);
     }
 
     /**
@@ -153,19 +153,21 @@ final class EventPump {
      * (dependents then run on the thread that registers them, as for any completed future), else on the publish
      * completions thread. A refusal during the call fails the future.
      */
-    CompletableFuture<Wire.Completion> publishAsync(long handle, byte[] topicUtf8, byte[] message) {
-        return startPublish(handle, topicUtf8, message, false);
+    CompletableFuture<Wire.Completion> publishAsync(long handle, Wire.Outgoing message) {
+        return startPublish(handle, message, false);
     }
 
-    private CompletableFuture<Wire.Completion> startPublish(long handle, byte[] topicUtf8, byte[] message,
-            boolean waiting) {
+    private CompletableFuture<Wire.Completion> startPublish(long handle, Wire.Outgoing message, boolean waiting) {
         long requestId = nextRequestId.getAndIncrement();
         CompletableFuture<Wire.Completion> future = new CompletableFuture<>();
         pending.put(requestId, future);
         long messageId;
         try {
-            messageId = waiting ? Native.publishSync(handle, topicUtf8, message, requestId)
-                    : Native.publish(handle, topicUtf8, message, requestId);
+            messageId = waiting
+                    ? Native.publishSync(handle, message.topicUtf8(), message.payload(), message.qos(),
+                            message.retained(), message.properties(), requestId)
+                    : Native.publish(handle, message.topicUtf8(), message.payload(), message.qos(),
+                            message.retained(), message.properties(), requestId);
         } catch (MqttException e) {
             pending.remove(requestId);
             return CompletableFuture.failedFuture(e);

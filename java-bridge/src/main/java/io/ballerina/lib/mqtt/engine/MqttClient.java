@@ -146,8 +146,11 @@ public final class MqttClient implements AutoCloseable {
         MqttException.nonNull(topic, "Topic");
         MqttException.nonNull(message, "Message");
         Timeouts.check(timeout, "Publish timeout");
-        return pump.publish(state.handle, topicUtf8(topic), Wire.encodeMessage(message), timeout,
-                "the publish to " + topic).token(topic);
+        return publish(topic, Wire.outgoing(topicUtf8(topic), message), timeout);
+    }
+
+    private DeliveryToken publish(String topic, Wire.Outgoing message, Duration timeout) {
+        return pump.publish(state.handle, message, timeout, "the publish to " + topic).token(topic);
     }
 
     /**
@@ -158,7 +161,7 @@ public final class MqttClient implements AutoCloseable {
      * @return the token
      */
     public DeliveryToken publish(String topic, byte[] payload) {
-        return publish(topic, Message.of(payload));
+        return publish(topic, payload, 1);
     }
 
     /**
@@ -170,7 +173,11 @@ public final class MqttClient implements AutoCloseable {
      * @return the token
      */
     public DeliveryToken publish(String topic, byte[] payload, int qos) {
-        return publish(topic, Message.of(payload).withQos(qos));
+        checkOpen();
+        MqttException.nonNull(topic, "Topic");
+        MqttException.nonNull(payload, "Message payload");
+        // No Message in between: the engine copies the caller's array during the call, the one copy.
+        return publish(topic, Wire.outgoing(topicUtf8(topic), payload, qos), requestTimeout);
     }
 
     /**
@@ -181,7 +188,7 @@ public final class MqttClient implements AutoCloseable {
      * @return the token
      */
     public DeliveryToken publish(String topic, String payload) {
-        return publish(topic, Message.of(payload));
+        return publish(topic, payload, 1);
     }
 
     /**
@@ -193,7 +200,7 @@ public final class MqttClient implements AutoCloseable {
      * @return the token
      */
     public DeliveryToken publish(String topic, String payload, int qos) {
-        return publish(topic, Message.of(payload).withQos(qos));
+        return publish(topic, MqttException.nonNull(payload, "Message payload").getBytes(StandardCharsets.UTF_8), qos);
     }
 
     /**
@@ -211,7 +218,29 @@ public final class MqttClient implements AutoCloseable {
      */
     public CompletableFuture<DeliveryToken> publishAsync(String topic, Message message) {
         checkOpen();
-        CompletableFuture<Wire.Completion> future = startPublish(topic, message);
+        MqttException.nonNull(topic, "Topic");
+        MqttException.nonNull(message, "Message");
+        return publishAsync(topic, Wire.outgoing(topicUtf8(topic), message));
+    }
+
+    /**
+     * Publishes {@code payload} at {@code qos}, not retained, without waiting; as
+     * {@link #publishAsync(String, Message)}.
+     *
+     * @param topic   the topic (no wildcards)
+     * @param payload the payload bytes (copied during the call)
+     * @param qos     0, 1 or 2
+     * @return the future token
+     */
+    public CompletableFuture<DeliveryToken> publishAsync(String topic, byte[] payload, int qos) {
+        checkOpen();
+        MqttException.nonNull(topic, "Topic");
+        MqttException.nonNull(payload, "Message payload");
+        return publishAsync(topic, Wire.outgoing(topicUtf8(topic), payload, qos));
+    }
+
+    private CompletableFuture<DeliveryToken> publishAsync(String topic, Wire.Outgoing message) {
+        CompletableFuture<Wire.Completion> future = pump.publishAsync(state.handle, message);
         CompletableFuture<DeliveryToken> result = new CompletableFuture<>();
         future.whenComplete((completion, error) -> {
             if (error != null) {
@@ -221,14 +250,6 @@ public final class MqttClient implements AutoCloseable {
             }
         });
         return result;
-    }
-
-    private CompletableFuture<Wire.Completion> startPublish(String topic, Message message) {
-        MqttException.nonNull(topic, "Topic");
-        MqttException.nonNull(message, "Message");
-        byte[] topicUtf8 = topicUtf8(topic);
-        byte[] encoded = Wire.encodeMessage(message);
-        return pump.publishAsync(state.handle, topicUtf8, encoded);
     }
 
     private static byte[] topicUtf8(String topic) {

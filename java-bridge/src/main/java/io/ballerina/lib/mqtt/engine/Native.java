@@ -23,18 +23,22 @@ final class Native {
 
     /**
      * The topic comes as UTF-8 (well-formed: callers check), which the engine takes without the JVM's
-     * modified-UTF-8 copy of a String. Returns the messageId when the publish completed during the call (a QoS 0
-     * publish written at once; a refusal is thrown), else -1 and the completion comes on {@link #LANE_PUBLISHED}.
+     * modified-UTF-8 copy of a String. The payload array is passed as it is and copied by the engine during the
+     * call, the only copy before the socket; {@code properties} is {@link Wire#encodeProperties} or null (none).
+     * Returns the messageId when the publish completed during the call (a QoS 0 publish written at once; a
+     * refusal is thrown), else -1 and the completion comes on {@link #LANE_PUBLISHED}.
      */
-    static native long publish(long handle, byte[] topic, byte[] message, long requestId);
+    static native long publish(long handle, byte[] topic, byte[] payload, int qos, boolean retained,
+            byte[] properties, long requestId);
 
     /**
-     * A publish the caller waits for ({@link EventPump#publish}): returns the messageId when it completed during
-     * the call (a QoS 0 publish written at once, a refusal thrown), or -1 when the engine thread that completes
-     * it will call {@link #publishCompleted} (or, if it cannot reach Java, queue a completion on
-     * {@link #LANE_PUBLISHED}).
+     * A publish the caller waits for ({@link EventPump#publish}), with the arguments of {@link #publish}: returns
+     * the messageId when it completed during the call (a QoS 0 publish written at once, a refusal thrown), or -1
+     * when the engine thread that completes it will call {@link #publishCompleted} (or, if it cannot reach Java,
+     * queue a completion on {@link #LANE_PUBLISHED}).
      */
-    static native long publishSync(long handle, byte[] topic, byte[] message, long requestId);
+    static native long publishSync(long handle, byte[] topic, byte[] payload, int qos, boolean retained,
+            byte[] properties, long requestId);
 
     /**
      * Called by the engine, on one of its own threads (attached as a daemon), when a {@link #publishSync} that

@@ -367,17 +367,29 @@ final class Wire {
         }
     }
 
-    /** The {@code message} argument of publish. */
-    static byte[] encodeMessage(Message m) {
-        byte[] payload = m == null ? null : m.payloadRef();
-        if (payload != null && m.properties() == null) {
-            // The common case in one exact-size array: no growing buffer, no final copy.
-            byte qos = (byte) small(m.qos(), "QoS");
-            return ByteBuffer.allocate(payload.length + 7).putInt(payload.length).put(payload).put(qos)
-                    .put((byte) (m.retained() ? 1 : 0)).put((byte) 0).array();
-        }
-        Writer w = new Writer(m == null ? 128 : m.payloadRef().length + 64);
-        writeMessage(w, m);
+    /**
+     * A publish as {@link Native#publish} takes it: the topic as UTF-8, the payload array itself (the engine
+     * copies it during the call), and the properties encoded, or null for none.
+     */
+    record Outgoing(byte[] topicUtf8, byte[] payload, int qos, boolean retained, byte[] properties) {
+    }
+
+    /** {@code message} to {@code topicUtf8}: its own payload array (it is never changed) and its fields. */
+    static Outgoing outgoing(byte[] topicUtf8, Message message) {
+        MessageProperties p = message.properties();
+        return new Outgoing(topicUtf8, message.payloadRef(), message.qos(), message.retained(),
+                p == null ? null : encodeProperties(p));
+    }
+
+    /** {@code payload} at {@code qos} to {@code topicUtf8}, not retained, without properties. */
+    static Outgoing outgoing(byte[] topicUtf8, byte[] payload, int qos) {
+        return new Outgoing(topicUtf8, payload, qos, false, null);
+    }
+
+    /** The {@code properties} argument of publish. */
+    static byte[] encodeProperties(MessageProperties p) {
+        Writer w = new Writer();
+        writeProperties(w, p);
         return w.toByteArray();
     }
 

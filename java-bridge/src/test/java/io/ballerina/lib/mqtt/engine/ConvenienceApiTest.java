@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -85,6 +86,30 @@ class ConvenienceApiTest extends WithSharedBroker {
             pub.publish("conv/f", "marker2");
             assertEquals("marker2", next(stream, "marker after unsubscribe").payloadAsString(),
                     "nothing of conv/a after unsubscribe(String...)");
+        }
+    }
+
+    @Test
+    @DisplayName("publish/publishAsync(String, byte[], qos) copy the caller's array during the call: changing it right after changes nothing sent")
+    void payloadArrayIsCopiedDuringTheCall() throws Exception {
+        try (MqttClient sub = MqttClient.connect(broker.url(), id("copy-sub"));
+             MqttClient pub = MqttClient.connect(broker.url(), id("copy-pub"))) {
+            sub.subscribe("conv/copy", 2);
+            MessageStream stream = sub.receive();
+            for (int qos = 0; qos <= 2; qos++) {
+                byte[] payload = {'s', (byte) ('0' + qos)};
+                pub.publish("conv/copy", payload, qos);
+                payload[0] = 'X';
+                assertEquals("s" + qos, next(stream, "sync QoS " + qos).payloadAsString());
+
+                byte[] asyncPayload = {'a', (byte) ('0' + qos)};
+                CompletableFuture<DeliveryToken> sent = pub.publishAsync("conv/copy", asyncPayload, qos);
+                asyncPayload[0] = 'X'; // before the future completes at QoS 1 and 2
+                assertEquals("conv/copy", sent.get(15, TimeUnit.SECONDS).topic());
+                Message received = next(stream, "async QoS " + qos);
+                assertEquals("a" + qos, received.payloadAsString());
+                assertEquals(qos, received.qos());
+            }
         }
     }
 

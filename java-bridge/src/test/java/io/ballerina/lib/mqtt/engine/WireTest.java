@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -47,27 +48,27 @@ class WireTest {
     }
 
     @Test
-    void messageWithoutProperties() {
-        byte[] encoded = Wire.encodeMessage(Message.of("hi").withQos(2).withRetained(true));
-        In in = new In(encoded);
-        assertArrayEquals("hi".getBytes(StandardCharsets.UTF_8), in.bytes());
-        assertEquals(2, in.b.get());
-        assertEquals(1, in.b.get());
-        assertEquals(0, in.b.get());
-        assertFalse(in.b.hasRemaining());
-        assertEquals(4 + 2 + 3, encoded.length);
+    void outgoingPassesThePayloadArrayAndNoPropertiesWhenThereAreNone() {
+        byte[] topic = "t".getBytes(StandardCharsets.UTF_8);
+        Message m = Message.of("hi").withQos(2).withRetained(true);
+        Wire.Outgoing out = Wire.outgoing(topic, m);
+        assertSame(m.payloadRef(), out.payload(), "the message's own array: the engine copies it");
+        assertArrayEquals("hi".getBytes(StandardCharsets.UTF_8), out.payload());
+        assertEquals(2, out.qos());
+        assertTrue(out.retained());
+        assertNull(out.properties());
+        assertSame(topic, out.topicUtf8());
+        // Properties with every field absent are still encoded: only null means none.
+        assertArrayEquals(Wire.encodeProperties(MessageProperties.empty()),
+                Wire.outgoing(topic, m.withProperties(MessageProperties.empty())).properties());
     }
 
     @Test
-    void messageWithAllProperties() {
+    void propertiesEncodeEveryField() {
         MessageProperties p = new MessageProperties("reply/to", new byte[] {1, 2, 3},
                 List.of(new UserProperty("k", "v1"), new UserProperty("k", "v2")), "text/plain", 60L, true);
-        byte[] encoded = Wire.encodeMessage(Message.of(new byte[0]).withProperties(p));
+        byte[] encoded = Wire.outgoing(new byte[0], Message.of(new byte[0]).withProperties(p)).properties();
         In in = new In(encoded);
-        assertArrayEquals(new byte[0], in.bytes());
-        assertEquals(1, in.b.get());
-        assertEquals(0, in.b.get());
-        assertEquals(1, in.b.get());
         assertEquals("reply/to", in.str());
         assertArrayEquals(new byte[] {1, 2, 3}, in.bytes());
         assertEquals("text/plain", in.str());
@@ -83,12 +84,7 @@ class WireTest {
 
     @Test
     void absentPropertiesAreMinusOne() {
-        byte[] encoded = Wire.encodeMessage(Message.of("x").withProperties(MessageProperties.empty()));
-        In in = new In(encoded);
-        in.bytes();
-        in.b.get();
-        in.b.get();
-        assertEquals(1, in.b.get());
+        In in = new In(Wire.encodeProperties(MessageProperties.empty()));
         assertNull(in.str());
         assertNull(in.bytes());
         assertNull(in.str());
@@ -109,14 +105,6 @@ class WireTest {
         assertEquals("$share/g/b", in.str());
         assertArrayEquals(new byte[] {2, 1, 1, 2}, new byte[] {in.b.get(), in.b.get(), in.b.get(), in.b.get()});
         assertFalse(in.b.hasRemaining());
-    }
-
-    @Test
-    void qosOutOfByteRangeIsRefusedInJava() {
-        MqttException e = assertThrows(MqttException.class, () -> Wire.encodeMessage(Message.of("x").withQos(300)));
-        assertEquals("Invalid QoS 300: must be 0, 1 or 2", e.getMessage());
-        // Within the byte range the engine validates (contract P3 message comes from it).
-        new In(Wire.encodeMessage(Message.of("x").withQos(5)));
     }
 
     @Test

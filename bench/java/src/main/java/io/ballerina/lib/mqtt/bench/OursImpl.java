@@ -28,12 +28,12 @@ final class OursImpl implements Bench.Impl {
         return new Bench.Conn() {
             @Override
             public void publishSync(String topic, byte[] payload, int qos) {
-                client.publish(topic, Message.of(payload).withQos(qos));
+                client.publish(topic, payload, qos);
             }
 
             @Override
             public void publishAsync(String topic, byte[] payload, int qos, Runnable done) {
-                client.publishAsync(topic, Message.of(payload).withQos(qos)).whenComplete((t, e) -> done.run());
+                client.publishAsync(topic, payload, qos).whenComplete((t, e) -> done.run());
             }
 
             @Override

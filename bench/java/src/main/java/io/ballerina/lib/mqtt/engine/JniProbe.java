@@ -21,8 +21,8 @@ public final class JniProbe {
         try {
             long h = client.handle();
             Message message = Message.of(new byte[payloadSize]).withQos(0);
-            byte[] encoded = Wire.encodeMessage(message);
             byte[] topic = "bench/jni/probe".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            Wire.Outgoing outgoing = Wire.outgoing(topic, message);
             double status = 0;
             double publish = 0;
             double credit = 0;
@@ -43,7 +43,7 @@ public final class JniProbe {
                     int burst = Math.min(1000, iterations - done);
                     long b0 = System.nanoTime();
                     for (int i = 0; i < burst; i++) {
-                        Native.publish(h, topic, encoded, requestId++);
+                        Native.publish(h, topic, outgoing.payload(), 0, false, null, requestId++);
                     }
                     spent += System.nanoTime() - b0;
                     done += burst;
@@ -67,7 +67,7 @@ public final class JniProbe {
 
                 t0 = System.nanoTime();
                 for (int i = 0; i < iterations; i++) {
-                    sink += Wire.encodeMessage(message).length;
+                    sink += Wire.outgoing(topic, message).payload().length;
                 }
                 encode = (System.nanoTime() - t0) / (double) iterations;
                 if (sink == 42) {
