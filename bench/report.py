@@ -42,6 +42,14 @@ def med(v):
     return statistics.median(v) if v else NAN
 
 
+def stalls(r):
+    """The latency case's stall fields, worst of the runs, in ms (– where a client has none)."""
+    def worst(key, scale):
+        v = r.get(key)
+        return f"{max(v) * scale:,.1f}" if v else "–"
+    return " / ".join((worst("max_us", 1e-3), worst("pacer_late_max_us", 1e-3), worst("gc_ms", 1), worst("steal_ms", 1)))
+
+
 def ok(v):
     return v == v
 
@@ -174,8 +182,11 @@ def main():
 
     # ------------------------------------------------------------ latency
     md.append("## Latency publish → handler (µs; 100 B at a fixed 2,000 msg/s, timestamp in the payload)\n")
-    md.append("| QoS | impl | p50 | p99 | p99.9 | p99 / rumqttc p99 |")
-    md.append("|---|---|---|---|---|---|")
+    md.append("The last column tells a stall of the client from one of the machine, worst of the runs: the slowest "
+              "message, how late the pacing thread (which only sleeps between publishes) woke past a deadline, the "
+              "process's GC time and the machine's steal time in the run (ms).\n")
+    md.append("| QoS | impl | p50 | p99 | p99.9 | p99 / rumqttc p99 | slowest / pacer late / GC / steal (ms) |")
+    md.append("|---|---|---|---|---|---|---|")
     lat = {}
     for qos in (0, 1):
         base = find(thr, impl="rumqttc", case="latency", qos=qos)
@@ -187,7 +198,7 @@ def main():
             p50, p99, p999 = med(r["p50_us"]), med(r["p99_us"]), med(r["p999_us"])
             lat[(qos, i)] = (p50, p99, p999)
             md.append(f"| {qos} | {i} | {p50:,.0f} | {spread(r['p99_us'])} | {p999:,.0f} | "
-                      f"{fmt_ratio(ratio(p99, base99))} |")
+                      f"{fmt_ratio(ratio(p99, base99))} | {stalls(r)} |")
     md.append("")
 
     # ------------------------------------------------------------ adapter path

@@ -386,7 +386,11 @@ async fn latency_case(ctx: &Ctx, spec: &Spec) -> String {
     let (tx, _rx) = mpsc::unbounded_channel();
     drive(eventloop, tx, ctx.base);
     let (mut p50, mut p99, mut p999) = (Vec::new(), Vec::new(), Vec::new());
+    // What else happened in each run (as the Java bench's Stalls): the slowest message, the pacer's
+    // worst lateness past its deadline, the machine's steal time.
+    let (mut max_us, mut late_us, mut steal_ms) = (Vec::new(), Vec::new(), Vec::new());
     for run in 0..=runs {
+        let steal0 = steal_ticks();
         let n = if run == 0 { warmup_count } else { count };
         // Paced from a plain thread with nanosleep to absolute deadlines (as the Java side does).
         let c = client.clone();
@@ -395,12 +399,14 @@ async fn latency_case(ctx: &Ctx, spec: &Spec) -> String {
         let pacer = std::thread::spawn(move || {
             let start = Instant::now();
             let mut body = vec![b'x'; size.max(8)];
+            let mut late = Duration::ZERO;
             for i in 0..n {
                 let deadline = start + period * i as u32;
                 let now = Instant::now();
                 if deadline > now {
                     std::thread::sleep(deadline - now);
                 }
+                late = late.max(Instant::now().saturating_duration_since(deadline));
                 body[..8].copy_from_slice(&(base.elapsed().as_nanos() as u64).to_be_bytes());
                 while c
                     .try_publish(t.clone(), qos, false, Bytes::copy_from_slice(&body))
@@ -409,6 +415,7 @@ async fn latency_case(ctx: &Ctx, spec: &Spec) -> String {
                     std::thread::yield_now();
                 }
             }
+            late
         });
         let mut samples = Vec::with_capacity(n as usize);
         while (samples.len() as u64) < n {
@@ -416,21 +423,36 @@ async fn latency_case(ctx: &Ctx, spec: &Spec) -> String {
                 samples.push(ns as f64 / 1000.0);
             }
         }
-        pacer.join().unwrap();
+        let late = pacer.join().unwrap();
         if run > 0 {
             samples.sort_by(|a, b| a.partial_cmp(b).unwrap());
             p50.push(percentile(&samples, 50.0));
             p99.push(percentile(&samples, 99.0));
             p999.push(percentile(&samples, 99.9));
+            max_us.push(samples.last().copied().unwrap_or(0.0));
+            late_us.push(late.as_nanos() as f64 / 1000.0);
+            steal_ms.push((steal_ticks() - steal0) as f64 * 10.0);
         }
     }
     format!(
-        "{{\"impl\":\"rumqttc\",\"case\":\"latency\",\"qos\":{},\"size\":{size},\"rate\":{rate},\"count\":{count},\"p50_us\":{},\"p99_us\":{},\"p999_us\":{}}}",
+        "{{\"impl\":\"rumqttc\",\"case\":\"latency\",\"qos\":{},\"size\":{size},\"rate\":{rate},\"count\":{count},\"p50_us\":{},\"p99_us\":{},\"p999_us\":{},\"max_us\":{},\"pacer_late_max_us\":{},\"steal_ms\":{}}}",
         qos as u8,
         json_list(&p50),
         json_list(&p99),
-        json_list(&p999)
+        json_list(&p999),
+        json_list(&max_us),
+        json_list(&late_us),
+        json_list(&steal_ms)
     )
+}
+
+/// The machine's steal time so far, in `/proc/stat` ticks (USER_HZ, 100 per second here): the
+/// eighth value of its aggregate `cpu` line.
+fn steal_ticks() -> u64 {
+    std::fs::read_to_string("/proc/stat")
+        .ok()
+        .and_then(|s| s.lines().next()?.split_whitespace().nth(8)?.parse().ok())
+        .unwrap_or(0)
 }
 
 async fn idle_case(ctx: &Ctx, spec: &Spec) -> String {

@@ -325,6 +325,7 @@ public final class Bench {
         List<Double> p50 = new ArrayList<>();
         List<Double> p99 = new ArrayList<>();
         List<Double> p999 = new ArrayList<>();
+        Stalls stalls = new Stalls();
         byte[] body = payload(size);
         Runnable nothing = () -> {
         };
@@ -334,6 +335,7 @@ public final class Bench {
             finished[0] = new CountDownLatch(1);
             received.set(0);
             long period = 1_000_000_000L / rate;
+            stalls.begin();
             long start = System.nanoTime();
             for (int i = 0; i < n; i++) {
                 long deadline = start + period * i;
@@ -341,6 +343,7 @@ public final class Bench {
                 while ((wait = deadline - System.nanoTime()) > 0) {
                     LockSupport.parkNanos(wait);
                 }
+                stalls.pacerWoke(deadline);
                 byte[] p = body.clone();
                 ByteBuffer.wrap(p).putLong(System.nanoTime());
                 pub.publishAsync(topic, p, qos, nothing);
@@ -354,13 +357,14 @@ public final class Bench {
                 p50.add(percentile(s, 50));
                 p99.add(percentile(s, 99));
                 p999.add(percentile(s, 99.9));
+                stalls.end(s[s.length - 1]);
             }
         }
         pub.close();
         sub.close();
         return String.format(Locale.ROOT, "{\"impl\":\"%s\",\"case\":\"latency\",\"qos\":%d,\"size\":%d,\"rate\":%d,"
-                        + "\"count\":%d,\"p50_us\":%s,\"p99_us\":%s,\"p999_us\":%s}",
-                impl.name(), qos, size, rate, count, list(p50), list(p99), list(p999));
+                        + "\"count\":%d,\"p50_us\":%s,\"p99_us\":%s,\"p999_us\":%s,%s}",
+                impl.name(), qos, size, rate, count, list(p50), list(p99), list(p999), stalls.json());
     }
 
     // ------------------------------------------------------------------ idle memory
