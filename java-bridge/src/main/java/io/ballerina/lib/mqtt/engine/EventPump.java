@@ -47,6 +47,8 @@ final class EventPump {
 
     private final AtomicLong nextRequestId = new AtomicLong(1);
     private final ConcurrentHashMap<Long, CompletableFuture<Wire.Completion>> pending = new ConcurrentHashMap<>();
+    /** Publishes whose outcome comes after their native call returned. */
+    private final PendingPublishes publishes = new PendingPublishes();
     /**
      * Guards {@link #sinks}; held by connect while the handle is created (a JNI call) and registered.
      * A lock, not {@code synchronized}, so that a virtual thread holding or waiting for it can unmount.
@@ -144,8 +146,8 @@ final class EventPump {
      * {@link Native#publishCompleted}, which wakes this thread: no hand-off through the completions thread
      * (docs/bridge.md, "Threads").
      */
-    Wire.Completion publish(long handle, Wire.Outgoing message, Duration timeout, String what) {
-        return await(startPublish(handle, message, true), timeout, what);
+    DeliveryToken publish(long handle, Wire.Outgoing message, String topic, Duration timeout, String what) {
+        return await(startPublish(handle, message, topic, true), timeout, what);
     }
 
     /**
@@ -153,14 +155,18 @@ final class EventPump {
      * (dependents then run on the thread that registers them, as for any completed future), else on the publish
      * completions thread. A refusal during the call fails the future.
      */
-    CompletableFuture<Wire.Completion> publishAsync(long handle, Wire.Outgoing message) {
-        return startPublish(handle, message, false);
+    CompletableFuture<DeliveryToken> publishAsync(long handle, Wire.Outgoing message, String topic) {
+        return startPublish(handle, message, topic, false);
     }
 
-    private CompletableFuture<Wire.Completion> startPublish(long handle, Wire.Outgoing message, boolean waiting) {
+    /**
+     * Starts a publish. Most complete during the native call (QoS 0 written at once, a refusal): those
+     * touch no shared table. Only a publish the engine completes later is entered in
+     * {@link #publishes}, after the call, where its outcome may already wait.
+     */
+    private PendingPublishes.Future startPublish(long handle, Wire.Outgoing message, String topic, boolean waiting) {
         long requestId = nextRequestId.getAndIncrement();
-        CompletableFuture<Wire.Completion> future = new CompletableFuture<>();
-        pending.put(requestId, future);
+        PendingPublishes.Future future = new PendingPublishes.Future(topic);
         long messageId;
         try {
             messageId = waiting
@@ -169,16 +175,16 @@ final class EventPump {
                     : Native.publish(handle, message.topicUtf8(), message.payload(), message.qos(),
                             message.retained(), message.properties(), requestId);
         } catch (MqttException e) {
-            pending.remove(requestId);
-            return CompletableFuture.failedFuture(e);
+            future.completeExceptionally(e);
+            return future;
         } catch (RuntimeException | Error e) {
-            pending.remove(requestId);
             throw engineFailure(e);
         }
         if (messageId >= 0) {
-            pending.remove(requestId);
-            future.complete(new Wire.Completion(requestId, true, (int) messageId, -1, null));
+            future.complete(new DeliveryToken((int) messageId, topic));
+            return future;
         }
+        publishes.register(requestId, future);
         return future;
     }
 
@@ -186,14 +192,8 @@ final class EventPump {
     static void completedByEngine(long requestId, int messageId, int reasonCode, String error) {
         try {
             EventPump pump = instance;
-            CompletableFuture<Wire.Completion> future = pump == null ? null : pump.pending.remove(requestId);
-            if (future == null) {
-                return;
-            }
-            if (error == null) {
-                future.complete(new Wire.Completion(requestId, true, messageId, -1, null));
-            } else {
-                future.completeExceptionally(new MqttException(error, reasonCode));
+            if (pump != null) {
+                pump.publishes.settle(new Wire.Completion(requestId, error == null, messageId, reasonCode, error));
             }
         } catch (Throwable t) {
             Logs.ENGINE.log(System.Logger.Level.ERROR, "completing a publish failed", t);
@@ -245,7 +245,7 @@ final class EventPump {
     }
 
     /** Waits for a completion; a failed one is thrown as an MqttException with the caller's stack. */
-    static Wire.Completion await(CompletableFuture<Wire.Completion> future) {
+    static <T> T await(CompletableFuture<T> future) {
         try {
             return future.get();
         } catch (InterruptedException e) {
@@ -260,7 +260,7 @@ final class EventPump {
      * Waits at most {@code timeout} for a completion ({@link Duration#ZERO} or negative: no limit).
      * On timeout throws 32000; the request itself goes on in the engine and its completion is dropped.
      */
-    static Wire.Completion await(CompletableFuture<Wire.Completion> future, Duration timeout, String what) {
+    static <T> T await(CompletableFuture<T> future, Duration timeout, String what) {
         if (timeout == null || timeout.isZero() || timeout.isNegative()) {
             return await(future);
         }
@@ -308,7 +308,7 @@ final class EventPump {
             try {
                 byte[] batch = Native.poll(lane, POLL_TIMEOUT_MILLIS);
                 if (batch != null) {
-                    dispatch(Wire.decodeEvents(batch));
+                    dispatch(Wire.decodeEvents(batch), lane == Native.LANE_PUBLISHED);
                 }
             } catch (Throwable t) {
                 long now = System.nanoTime();
@@ -326,10 +326,15 @@ final class EventPump {
         }
     }
 
-    private void dispatch(List<Wire.Event> events) {
+    /** {@code publishLane}: the publish completions lane, whose completions are all publishes'. */
+    private void dispatch(List<Wire.Event> events, boolean publishLane) {
         for (Wire.Event event : events) {
             if (event instanceof Wire.Log record) {
                 logEngine(record);
+                continue;
+            }
+            if (event instanceof Wire.Completion c && publishLane) {
+                publishes.settle(c);
                 continue;
             }
             if (event instanceof Wire.Completion c) {

@@ -68,8 +68,8 @@ final class ListenerCaller implements Caller {
         // A received response topic is well-formed: it came from the broker as UTF-8.
         byte[] topicUtf8 = topic.getBytes(StandardCharsets.UTF_8);
         long handle = dispatcher.handle();
-        Wire.Completion done = dispatcher.pump().publish(handle, Wire.outgoing(topicUtf8, out), timeout,
+        DeliveryToken done = dispatcher.pump().publish(handle, Wire.outgoing(topicUtf8, out), topic, timeout,
                 "the response to " + topic);
-        dispatcher.scheduleComplete(done.token(topic));
+        dispatcher.scheduleComplete(done);
     }
 }

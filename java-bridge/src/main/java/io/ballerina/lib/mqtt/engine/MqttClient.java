@@ -150,7 +150,7 @@ public final class MqttClient implements AutoCloseable {
     }
 
     private DeliveryToken publish(String topic, Wire.Outgoing message, Duration timeout) {
-        return pump.publish(state.handle, message, timeout, "the publish to " + topic).token(topic);
+        return pump.publish(state.handle, message, topic, timeout, "the publish to " + topic);
     }
 
     /**
@@ -240,16 +240,7 @@ public final class MqttClient implements AutoCloseable {
     }
 
     private CompletableFuture<DeliveryToken> publishAsync(String topic, Wire.Outgoing message) {
-        CompletableFuture<Wire.Completion> future = pump.publishAsync(state.handle, message);
-        CompletableFuture<DeliveryToken> result = new CompletableFuture<>();
-        future.whenComplete((completion, error) -> {
-            if (error != null) {
-                result.completeExceptionally(error);
-            } else {
-                result.complete(completion.token(topic));
-            }
-        });
-        return result;
+        return pump.publishAsync(state.handle, message, topic);
     }
 
     private static byte[] topicUtf8(String topic) {
