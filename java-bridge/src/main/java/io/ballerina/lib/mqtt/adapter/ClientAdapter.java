@@ -2,7 +2,6 @@ package io.ballerina.lib.mqtt.adapter;
 
 import io.ballerina.lib.mqtt.engine.ClientConfig;
 import io.ballerina.lib.mqtt.engine.DeliveryToken;
-import io.ballerina.lib.mqtt.engine.Message;
 import io.ballerina.lib.mqtt.engine.MessageStream;
 import io.ballerina.lib.mqtt.engine.MqttClient;
 import io.ballerina.lib.mqtt.engine.MqttException;
@@ -49,12 +48,15 @@ public final class ClientAdapter {
         if (client == null) {
             return notInitialized();
         }
-        Object converted = Errors.call(() -> Values.message(message), m -> m);
-        if (!(converted instanceof Message m)) {
+        Object converted = Errors.call(() -> Values.outgoing(message), m -> m);
+        if (!(converted instanceof Values.Outgoing m)) {
             return converted;
         }
         String t = Values.string(topic);
-        return Errors.blocking(env, () -> client.publish(t, m),
+        // The usual record, {payload, qos}, builds no Message: the byte[] overload hands the array
+        // getBytes made to the engine as it is (a Message would copy it once more).
+        return Errors.blocking(env,
+                () -> m.plain() ? client.publish(t, m.payload(), m.qos()) : client.publish(t, m.message()),
                 token -> Values.toBallerina((DeliveryToken) token, topic));
     }
 

@@ -150,6 +150,25 @@ final class Values {
 
     /** A {@code Message} to publish (topic, messageId and duplicate of the record are ignored). */
     static Message message(BMap<?, ?> m) {
+        return outgoing(m).message();
+    }
+
+    /**
+     * What a {@code Message} record publishes, read once: its payload (the copy {@code getBytes} makes),
+     * QoS, RETAIN and properties.
+     */
+    record Outgoing(byte[] payload, int qos, boolean retained, MessageProperties properties) {
+        /** Neither RETAIN nor properties: {@code MqttClient.publish(String, byte[], int)} says it all. */
+        boolean plain() {
+            return !retained && properties == null;
+        }
+
+        Message message() {
+            return new Message(payload, qos, retained, false, null, null, properties);
+        }
+    }
+
+    static Outgoing outgoing(BMap<?, ?> m) {
         if (m == null) {
             throw invalid("the message is missing");
         }
@@ -159,8 +178,8 @@ final class Values {
         }
         Long qos = integer(m, Fields.QOS);
         Boolean retained = bool(m, Fields.RETAINED);
-        return new Message(payload.getBytes(), qos == null ? 1 : toInt(qos, "QoS"), retained != null && retained,
-                false, null, null, properties(map(m, Fields.PROPERTIES)));
+        return new Outgoing(payload.getBytes(), qos == null ? 1 : toInt(qos, "QoS"), retained != null && retained,
+                properties(map(m, Fields.PROPERTIES)));
     }
 
     static MessageProperties properties(BMap<?, ?> p) {

@@ -130,6 +130,26 @@ class ClientAdapterTest {
         closeClient(client);
     }
 
+    /** P1: RETAIN alone (no properties) still makes the adapter publish a retained message. */
+    @Test
+    void aRetainedRecordWithoutPropertiesIsRetained() {
+        BObject client = connect();
+        String topic = "adapter/retained/" + System.nanoTime();
+        assertInstanceOf(BMap.class, ClientAdapter.publish(env, client, str(topic),
+                message("kept", "qos", 1L, "retained", true)));
+        assertNull(ClientAdapter.subscribe(env, client, str(topic)));
+        BObject stream = streamOf(client);
+        // A live message after the subscription: the first one out is the retained one, or the test fails here.
+        ClientAdapter.publish(env, client, str(topic), message("live", "qos", 1L));
+        Object m = StreamAdapter.next(env, stream);
+        assertEquals("kept", payload(m), "the retained message comes first");
+        assertEquals(Boolean.TRUE, field(m, "retained"), "the broker kept it and says so to a new subscription");
+        assertInstanceOf(BMap.class, ClientAdapter.publish(env, client, str(topic),
+                message("", "qos", 1L, "retained", true)));
+        assertNull(StreamAdapter.close(env, stream));
+        closeClient(client);
+    }
+
     @Test
     void subscribeInAllFourShapesThenReceiveThroughTheStream() {
         BObject client = connect();
