@@ -216,9 +216,13 @@ impl EventLoop {
             Stream::Tcp(tcp) => loop {
                 // The link's own socket: handles lose theirs once a
                 // disconnect begins, the task still writes the DISCONNECT.
-                match self.core(|c| write_to(&mut c.protocol, tcp)) {
+                match self.core(|c| write_to(&mut c.protocol, &tcp.write)) {
                     Written::All => return Ok(()),
-                    Written::Rest => tcp.writable().await.map_err(MqttError::connection_lost)?,
+                    Written::Rest => tcp
+                        .write
+                        .writable()
+                        .await
+                        .map_err(MqttError::connection_lost)?,
                     Written::Failed(e) => return Err(MqttError::connection_lost(e)),
                 }
             },

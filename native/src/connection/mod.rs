@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use bytes::BytesMut;
 use rumqttc::v5::mqttbytes::v5::Packet;
-use tokio::net::TcpStream;
+use tokio::net::tcp::OwnedWriteHalf;
 use tokio::sync::{mpsc, oneshot, Notify};
 use tokio::time::{timeout, Instant};
 
@@ -106,7 +106,7 @@ pub struct Core {
     pub protocol: Protocol,
     /// The live connection's plain TCP socket (None: not connected, or a
     /// stream only the task may write).
-    direct: Option<Arc<TcpStream>>,
+    direct: Option<Arc<OwnedWriteHalf>>,
 }
 
 /// What a direct write left to do.
@@ -131,7 +131,7 @@ impl Core {
 }
 
 /// Writes the core's output to `tcp` without waiting.
-fn write_to(protocol: &mut Protocol, tcp: &TcpStream) -> Written {
+fn write_to(protocol: &mut Protocol, tcp: &OwnedWriteHalf) -> Written {
     while protocol.has_output() {
         match tcp.try_write(protocol.output()) {
             Ok(n) => protocol.advance_output(n, Instant::now()),
@@ -449,7 +449,7 @@ impl EventLoop {
                 .on_connack(connack, &uri.original, Instant::now());
             if accepted.is_ok() {
                 if let Stream::Tcp(tcp) = &stream {
-                    c.direct = Some(tcp.clone());
+                    c.direct = Some(tcp.write.clone());
                 }
             }
             accepted
