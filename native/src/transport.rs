@@ -389,9 +389,10 @@ mod tests {
     use futures_util::SinkExt;
     use tokio_tungstenite::tungstenite::protocol::Role;
 
-    /// The wait after a read (tokio still reports the socket readable, the
-    /// read finds nothing) leaves an idle connection without a read buffer;
-    /// a partial packet stays.
+    /// The wait after a read leaves an idle connection without a read
+    /// buffer, whether tokio already knows the socket is drained (a short
+    /// read) or finds out with a read that finds nothing; a partial packet
+    /// stays.
     #[tokio::test]
     async fn an_idle_tcp_read_waits_without_a_buffer() {
         use futures_util::FutureExt;
