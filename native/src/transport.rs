@@ -66,24 +66,34 @@ pub fn release_if_empty(buf: &mut bytes::BytesMut) {
     }
 }
 
+/// One read of what is there, without waiting; None when nothing is (the
+/// buffer is then let go if it holds nothing). Through `AsyncRead`, not
+/// `try_read`: on a TCP half a read shorter than the room tells tokio the
+/// socket is drained (epoll is edge-triggered), so the next wait costs no
+/// read that finds nothing — one `recvfrom` less per wake-up.
+fn read_now<R: AsyncRead + Unpin + ?Sized>(
+    io: &mut R,
+    buf: &mut bytes::BytesMut,
+) -> Option<io::Result<usize>> {
+    use futures_util::FutureExt;
+    buf.reserve(READ_ROOM);
+    let read = io.read_buf(buf).now_or_never();
+    if read.is_none() {
+        release_if_empty(buf);
+    }
+    read
+}
+
 impl Stream {
     /// Reads what is there into `buf`, waiting until something is.
     pub async fn read_into(&mut self, buf: &mut bytes::BytesMut) -> io::Result<usize> {
-        use futures_util::FutureExt;
         match self {
             Stream::Tcp(tcp) => loop {
                 tcp.read.readable().await?;
-                buf.reserve(READ_ROOM);
-                // Through `AsyncRead`, not `try_read`: a read shorter than
-                // the room tells tokio the socket is drained (epoll is edge-
-                // triggered), so the next wait costs no read that finds
-                // nothing — one `recvfrom` less per wake-up.
-                match tcp.read.read_buf(buf).now_or_never() {
-                    Some(read) => return read,
-                    // The readiness was stale (the read found nothing and
-                    // cleared it): an idle connection must not wait holding
-                    // the room.
-                    None => release_if_empty(buf),
+                // None: the readiness was stale (the read found nothing and
+                // cleared it); wait again, without the room.
+                if let Some(read) = read_now(&mut tcp.read, buf) {
+                    return read;
                 }
             },
             Stream::Other(io) => {
@@ -102,25 +112,11 @@ impl Stream {
             // after every write it was woken for).
             Stream::Tcp(tcp) => match tcp.read.ready(Interest::READABLE).now_or_never()? {
                 Err(e) => Some(Err(e)),
-                Ok(_) => {
-                    buf.reserve(READ_ROOM);
-                    let read = tcp.read.read_buf(buf).now_or_never();
-                    if read.is_none() {
-                        release_if_empty(buf);
-                    }
-                    read
-                }
+                Ok(_) => read_now(&mut tcp.read, buf),
             },
             // tokio remembers whether the socket is readable, so when it is
             // not this costs no syscall.
-            Stream::Other(io) => {
-                buf.reserve(READ_ROOM);
-                let read = io.read_buf(buf).now_or_never();
-                if read.is_none() {
-                    release_if_empty(buf);
-                }
-                read
-            }
+            Stream::Other(io) => read_now(io, buf),
         }
     }
 

@@ -333,11 +333,11 @@ final class EventPump {
                 logEngine(record);
                 continue;
             }
-            if (event instanceof Wire.Completion c && publishLane) {
-                publishes.settle(c);
-                continue;
-            }
             if (event instanceof Wire.Completion c) {
+                if (publishLane) {
+                    publishes.settle(c);
+                    continue;
+                }
                 CompletableFuture<Wire.Completion> future = pending.remove(c.requestId());
                 if (future != null) {
                     if (c.ok()) {
