@@ -385,6 +385,33 @@ mod tests {
     use futures_util::SinkExt;
     use tokio_tungstenite::tungstenite::protocol::Role;
 
+    /// A read shorter than the room leaves tokio knowing the socket is
+    /// drained: the next wait costs no read that finds nothing (issue 14;
+    /// `try_read` kept the socket readable until such a read).
+    #[tokio::test]
+    async fn a_short_tcp_read_leaves_the_socket_not_readable() {
+        use futures_util::FutureExt;
+        use tokio::io::AsyncWriteExt;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let mut peer = tokio::net::TcpStream::connect(listener.local_addr().unwrap())
+            .await
+            .unwrap();
+        let mut stream = Stream::Tcp(Tcp::new(listener.accept().await.unwrap().0));
+        let mut buf = bytes::BytesMut::new();
+        peer.write_all(&[0xD0, 0x00]).await.unwrap();
+        assert_eq!(stream.read_into(&mut buf).await.unwrap(), 2);
+        let Stream::Tcp(tcp) = &stream else {
+            unreachable!()
+        };
+        assert!(
+            tcp.read.ready(Interest::READABLE).now_or_never().is_none(),
+            "tokio still reports the drained socket readable"
+        );
+        // And it wakes for the next bytes.
+        peer.write_all(&[0xD0, 0x00]).await.unwrap();
+        assert_eq!(stream.read_into(&mut buf).await.unwrap(), 2);
+    }
+
     /// The wait after a read leaves an idle connection without a read
     /// buffer, whether tokio already knows the socket is drained (a short
     /// read) or finds out with a read that finds nothing; a partial packet
