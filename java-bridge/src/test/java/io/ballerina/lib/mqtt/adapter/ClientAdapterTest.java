@@ -1,6 +1,7 @@
 package io.ballerina.lib.mqtt.adapter;
 
 import io.ballerina.lib.mqtt.engine.fixture.Broker;
+import io.ballerina.lib.mqtt.engine.fixture.Wait;
 import io.ballerina.runtime.api.values.BArray;
 import io.ballerina.runtime.api.values.BMap;
 import io.ballerina.runtime.api.values.BObject;
@@ -11,6 +12,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -227,9 +229,11 @@ class ClientAdapterTest {
         Object[] result = new Object[1];
         Thread waiter = new Thread(() -> result[0] = StreamAdapter.next(env, stream));
         waiter.start();
-        Thread.sleep(200);
+        assertTrue(Wait.until(Duration.ofSeconds(10), () -> waiter.getState() == Thread.State.WAITING
+                || waiter.getState() == Thread.State.TIMED_WAITING), "next() waits for a message");
         closeClient(client);
         waiter.join(10_000);
+        assertFalse(waiter.isAlive(), "the waiting next() returns once the client is closed");
         assertNull(result[0], "next() after the client closed: ()");
         assertNull(StreamAdapter.next(env, stream));
     }
