@@ -229,13 +229,18 @@ class ClientAdapterTest {
         Object[] result = new Object[1];
         Thread waiter = new Thread(() -> result[0] = StreamAdapter.next(env, stream));
         waiter.start();
-        assertTrue(Wait.until(Duration.ofSeconds(10), () -> waiter.getState() == Thread.State.WAITING
-                || waiter.getState() == Thread.State.TIMED_WAITING), "next() waits for a message");
+        assertTrue(Wait.until(Duration.ofSeconds(10), () -> isBlocked(waiter)), "next() waits for a message");
         closeClient(client);
         waiter.join(10_000);
         assertFalse(waiter.isAlive(), "the waiting next() returns once the client is closed");
         assertNull(result[0], "next() after the client closed: ()");
         assertNull(StreamAdapter.next(env, stream));
+    }
+
+    /** One reading of the thread's state: parked, with or without a deadline. */
+    private static boolean isBlocked(Thread thread) {
+        Thread.State state = thread.getState();
+        return state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING;
     }
 
     @Test
